@@ -1,0 +1,103 @@
+// The app in Chromium: loads clean, runs the engine worker, installs, summarizes a table.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchPersistentChromium, openPage, readyBackend } from './browser.ts';
+
+const baseUrl = inject('baseUrl');
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+
+let profile: string;
+
+beforeAll(async () => {
+  // A persistent profile, as a real user has: Chromium never offers to install from an incognito one.
+  profile = mkdtempSync(join(tmpdir(), 'sigma-profile-'));
+  context = await launchPersistentChromium(profile, { locale: 'en-US' });
+  ({ page, problems } = await openPage(context, baseUrl));
+});
+
+afterAll(async () => {
+  await context?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe('the app', () => {
+  it('shows a working TensorFlow.js backend and WASM SIMD from the engine worker', async () => {
+    const backend = await readyBackend(page);
+    expect(['webgl', 'wasm', 'cpu']).toContain(backend);
+    await expect(page.getByTestId('backend-indicator').textContent()).resolves.toContain('WASM SIMD');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  });
+
+  it('is controlled by its service worker', async () => {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+    const cached = await page.evaluate(async () => {
+      const keys = await caches.keys();
+      const cache = await caches.open(keys[0]);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(cached).toContain('/');
+    expect(cached).toContain('/manifest.webmanifest');
+    // The engine worker, its chunks and every wasm file it loads, so it can compute offline.
+    const listed: string[] = await (await fetch(`${baseUrl}/precache.json`)).json();
+    expect(listed.filter((p) => p.endsWith('.wasm'))).toHaveLength(3);
+    for (const path of listed) expect(cached).toContain(path);
+  });
+
+  it('is installable', async () => {
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    expect(installabilityErrors).toEqual([]);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
+    expect(manifest.errors).toEqual([]);
+    expect(manifest.url).toBe(`${baseUrl}/manifest.webmanifest`);
+  });
+
+  it('summarizes the Shift_JIS example in the worker, with its Japanese headers', async () => {
+    await page.getByTestId('open-example').click();
+    const table = page.getByTestId('summary-table');
+    await table.waitFor();
+    await expect(page.getByTestId('summary-caption').textContent()).resolves.toBe('resin.csv: 60 rows');
+    const rows = await table.locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(10);
+    // The mean tensile strength, computed here independently from the raw file (one cell is blank).
+    const text = new TextDecoder('shift_jis').decode(readFileSync('web/static/examples/resin.csv'));
+    const cellsOf = text.trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[7]);
+    const strengths = cellsOf.filter((c) => c !== '').map(Number);
+    const mean = strengths.reduce((a, b) => a + b, 0) / strengths.length;
+    const row = table.locator('tbody tr', { hasText: '引張強度(MPa)' });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 3)).toEqual(['numeric', String(strengths.length), String(60 - strengths.length)]);
+    expect(Number(cells[3].replace(/,/g, ''))).toBeCloseTo(mean, 1);
+    const id = await table.locator('tbody tr', { hasText: '試料No' }).locator('td').first().textContent();
+    expect(id).toBe('ID');
+  });
+
+  it('runs the wasm kernels in the browser and they agree with the reference', async () => {
+    await page.getByTestId('compute-details').locator('summary').click();
+    await page.getByTestId('kernel-check').click();
+    const result = page.getByTestId('kernel-check-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-ok')).toBe('true');
+    expect(await result.textContent()).toContain('wasm-simd');
+  });
+
+  it('switches to Japanese and back', async () => {
+    const language = page.getByLabel('Language');
+    await language.selectOption('ja');
+    await expect(page.getByTestId('open-example').textContent()).resolves.toBe('サンプルを開く');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+    await page.getByLabel('言語').selectOption('en');
+    await expect(page.getByTestId('open-example').textContent()).resolves.toBe('Open example');
+  });
+
+  it('logged no console errors, page errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});

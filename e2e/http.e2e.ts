@@ -1,0 +1,80 @@
+// The running Node server, over real HTTP: what `npm start` serves.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startServer, type TestServer } from './server.ts';
+
+const baseUrl = inject('baseUrl');
+
+describe('the Node server', () => {
+  it('answers the health check', async () => {
+    const response = await fetch(`${baseUrl}/api/v1/health`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.status).toBe('ok');
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('serves the app shell with isolation headers and a CSP that allows its own boot script only', async () => {
+    const response = await fetch(`${baseUrl}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]{44}'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+
+  it('falls back to the app shell for app routes but 404s a missing file', async () => {
+    const route = await fetch(`${baseUrl}/projects/123`);
+    expect(route.status).toBe(200);
+    expect(await route.text()).toContain('<div id="app">');
+    expect((await fetch(`${baseUrl}/missing.js`)).status).toBe(404);
+  });
+
+  it('serves wasm as application/wasm and hashed assets as immutable', async () => {
+    const dir = join('build', '_app', 'immutable', 'workers', 'assets');
+    const wasm = readdirSync(dir, { recursive: true }).map(String).find((f) => f.endsWith('.wasm'));
+    expect(wasm).toBeDefined();
+    const response = await fetch(`${baseUrl}/_app/immutable/workers/assets/${wasm}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/wasm');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.get('content-security-policy')).toContain("'wasm-unsafe-eval'");
+  });
+
+  it('serves the manifest and the service worker revalidated on every load', async () => {
+    const manifest = await fetch(`${baseUrl}/manifest.webmanifest`);
+    expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
+    const worker = await fetch(`${baseUrl}/service-worker.js`);
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+  });
+});
+
+describe('first start', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.stop());
+
+  it('creates the data folder with the database and a private master key file', () => {
+    expect(existsSync(join(server.dataDir, 'sigma.db'))).toBe(true);
+    expect(statSync(join(server.dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('binding to a non-loopback address', () => {
+  it('warns that there is no TLS', async () => {
+    const server = await startServer({ HOST: '0.0.0.0' });
+    try {
+      expect(server.output).toMatch(/Warning: listening on 0\.0\.0\.0 without TLS/);
+      expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

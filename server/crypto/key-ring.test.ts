@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { createKeyRing, decodeMasterKey, MasterKeyError } from './key-ring.ts';
+
+const masterA = crypto.getRandomValues(new Uint8Array(32));
+const masterB = crypto.getRandomValues(new Uint8Array(32));
+
+describe('key ring', () => {
+  it('wraps a data key that unwraps to the same key', async () => {
+    const ring = await createKeyRing(masterA);
+    const wrapped = await ring.createDataKey();
+    const key = await ring.unwrapDataKey(wrapped);
+    const iv = new Uint8Array(12);
+    const secret = new TextEncoder().encode('marker-4f1c');
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, secret);
+    // A second unwrap gives a key that opens what the first one sealed.
+    const again = await ring.unwrapDataKey(wrapped);
+    const opened = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, again, sealed));
+    expect(new TextDecoder().decode(opened)).toBe('marker-4f1c');
+    expect(wrapped).not.toContain('marker');
+  });
+
+  it('refuses to unwrap under another master key or after tampering', async () => {
+    const wrapped = await (await createKeyRing(masterA)).createDataKey();
+    await expect((await createKeyRing(masterB)).unwrapDataKey(wrapped)).rejects.toThrow(MasterKeyError);
+    const tampered = wrapped.slice(0, -4) + (wrapped.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    await expect((await createKeyRing(masterA)).unwrapDataKey(tampered)).rejects.toThrow(MasterKeyError);
+  });
+
+  it('accepts only a base64 master key of 32 bytes', () => {
+    expect(decodeMasterKey(btoa(String.fromCharCode(...masterA)))).toEqual(masterA);
+    expect(() => decodeMasterKey(btoa('short'))).toThrow(/32 bytes/);
+    expect(() => decodeMasterKey('%%%')).toThrow(/base64/);
+  });
+});

@@ -1,0 +1,98 @@
+// Assembles the embedded default: SQLite file, blob folder and master key in the data
+// folder, the built web app from build/, all served by one Node process.
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from '../app.ts';
+import { createKeyRing } from '../crypto/key-ring.ts';
+import { inlineScriptHashes } from '../middleware/security-headers/index.ts';
+import { systemClock } from '../ports.ts';
+import { migrate } from '../store/migrate.ts';
+import { SIGMA_VERSION } from '../../shared/version.ts';
+import { createFsBlobStore } from './fs-blob-store.ts';
+import { loadMasterKey } from './master-key.ts';
+import { openSqliteStore } from './sqlite-store.ts';
+import { staticAssets } from './static-assets.ts';
+
+export interface NodeServerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly buildDir: string;
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  readonly env: Record<string, string | undefined>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly warnings: readonly string[];
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = openSqliteStore(join(dataDir, 'sigma.db'));
+  await migrate(store, systemClock);
+  const masterKey = loadMasterKey(dataDir, options.env);
+  const assets = staticAssets(resolve(options.buildDir));
+  const tls = Boolean(options.tlsCertFile && options.tlsKeyFile);
+
+  const app = createApp({
+    store,
+    blobs: createFsBlobStore(join(dataDir, 'blobs')),
+    keyRing: await createKeyRing(masterKey.bytes),
+    clock: systemClock,
+    version: SIGMA_VERSION,
+    assets: assets.handler,
+    scriptHashes: await inlineScriptHashes(assets.indexHtml),
+    tls,
+  });
+
+  const warnings: string[] = [];
+  if (!tls && !LOOPBACK.has(options.host)) {
+    warnings.push(
+      `Warning: listening on ${options.host} without TLS. Passwords and data would cross the network in clear; ` +
+        'set SIGMA_TLS_CERT and SIGMA_TLS_KEY, or put a TLS proxy in front and bind to 127.0.0.1.',
+    );
+  }
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolveListening, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: options.port,
+        hostname: options.host,
+        ...(tls
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: { cert: readFileSync(options.tlsCertFile!), key: readFileSync(options.tlsKeyFile!) },
+            }
+          : {}),
+      },
+      () => resolveListening(s),
+    );
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `${tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    warnings,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => {
+          store.close();
+          done();
+        });
+        // Keep-alive connections would otherwise hold close() open.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
