@@ -2,11 +2,23 @@
 import { parseArgs } from 'node:util';
 import { SIGMA_VERSION } from '../../shared/version.ts';
 import { startNodeServer } from '../node/server.ts';
+import { optimizeCommand } from './commands/optimize.ts';
+import { predictCommand } from './commands/predict.ts';
+import { trainCommand } from './commands/train.ts';
+import { UsageError } from './io.ts';
 
 const USAGE = `Usage: npm run --silent sigma -- <command> [options]
 
 Commands:
   serve      Serve the app and the API (what npm start runs)
+  train      Train a model: --data FILE --outputs "a,b" --out model.json
+             [--inputs "x,y"] [--ignore "id"] [--categorical "c"] [--log-outputs "a"]
+             [--encoding auto|utf-8|shift_jis] [--sheet NAME]
+             [--impute drop|zero|mean|median|iterative] [--model auto|nn|gp|linear]
+             [--folds K] [--repeats R] [--seed N]
+  predict    Predict with a model: --model model.json --data FILE [--out FILE.csv]
+  optimize   Pareto set for a spec: --spec spec.json [--model a.json --model b.json]
+             [--seed N] [--population P] [--generations G]
   version    Print the version
 
 Environment for serve:
@@ -14,8 +26,6 @@ Environment for serve:
   SIGMA_MASTER_KEY (base64 of 32 bytes; default: a key file in the data folder),
   SIGMA_TLS_CERT and SIGMA_TLS_KEY (PEM files; serve HTTPS)
 `;
-
-class UsageError extends Error {}
 
 async function serveCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -53,6 +63,12 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serveCommand(rest);
+    case 'train':
+      return trainCommand(rest);
+    case 'predict':
+      return predictCommand(rest);
+    case 'optimize':
+      return optimizeCommand(rest);
     case 'version':
       console.log(SIGMA_VERSION);
       return;
@@ -67,10 +83,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     console.error(error.message);
     process.exit(2);
   }
-  console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+  // Engine errors (a bad table, a damaged model file) carry a message meant for people.
+  console.error(error instanceof Error ? `${error.name === 'Error' ? 'Error' : error.name}: ${error.message}` : error);
   process.exit(1);
 });

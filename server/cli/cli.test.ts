@@ -1,0 +1,113 @@
+// The analysis commands as a user runs them: a child process, files in, JSON and CSV out.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'sigma-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sigma(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: dir } });
+}
+
+// y = 3·x1 − 2·x2 + 5, an exact linear relation, with a sample-ID column to ignore.
+const rows = Array.from({ length: 25 }, (_, i) => {
+  const x1 = (i * 7) % 10;
+  const x2 = (i * 3) % 8;
+  return `S${i},${x1},${x2},${3 * x1 - 2 * x2 + 5}`;
+});
+writeFileSync(join(dir, 'runs.csv'), ['id,x1,x2,y', ...rows].join('\n'));
+writeFileSync(join(dir, 'new.csv'), 'id,x1,x2\nN1,4,2\nN2,40,-30\n');
+
+describe('sigma train and predict', () => {
+  it('trains, prints one JSON object with the cross-validated metrics, and writes the model file', () => {
+    const result = sigma('train', '--data', 'runs.csv', '--outputs', 'y', '--model', 'linear', '--seed', '1', '--out', 'model.json');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer).toMatchObject({ model: 'model.json', rows: 25, dropped: 0, inputs: ['x1', 'x2'] });
+    expect(answer.cv.y.r2).toBeGreaterThan(0.99999);
+    expect(Object.keys(answer.cv.y)).toEqual(expect.arrayContaining(['r2', 'rmse', 'mae', 'coverage95']));
+    expect(answer.seconds).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).format).toBe('sigma-model');
+  });
+
+  it('predicts with std and an in_domain flag per row', () => {
+    const result = sigma('predict', '--model', 'model.json', '--data', 'new.csv', '--out', 'pred.csv');
+    expect(result.status, result.stderr).toBe(0);
+    const [header, first, second] = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('x1,x2,y,y_std,in_domain');
+    const cells = first.split(',');
+    expect(Number(cells[2])).toBeCloseTo(3 * 4 - 2 * 2 + 5, 3);
+    expect(Number(cells[3])).toBeGreaterThanOrEqual(0);
+    expect(cells[4]).toBe('true');
+    expect(second.split(',')[4]).toBe('false');
+  });
+
+  it('fails with exit code 2 and a clear message on a usage mistake', () => {
+    const missing = sigma('train', '--data', 'runs.csv', '--outputs', 'y');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--out is required');
+    const unknown = sigma('frobnicate');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it('names the missing column when an output does not exist', () => {
+    const result = sigma('train', '--data', 'runs.csv', '--outputs', 'strength', '--out', 'x.json');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('No column is named "strength"');
+  });
+
+  it('optimizes over a model and formulas, keeping a mixture at exactly 100', () => {
+    const spec = {
+      variables: { x1: { min: 0, max: 9 }, x2: { min: 0, max: 7 }, filler: { min: 0, max: 100 } },
+      outputs: { cost: '2*x1 + x2 + 0.1*filler' },
+      objectives: [
+        { output: 'y', goal: 'max' },
+        { output: 'cost', goal: 'min' },
+      ],
+      constraints: ['x1 + x2 + filler == 100', 'y >= 10'],
+      algorithm: { population: 40, generations: 30, seed: 2 },
+      reference: [0, 100],
+    };
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+    const result = sigma('optimize', '--spec', 'spec.json', '--model', 'model.json');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer.pareto.length).toBeGreaterThan(3);
+    for (const s of answer.pareto) {
+      const { x1, x2, filler } = s.inputs;
+      expect(Math.abs(x1 + x2 + filler - 100)).toBeLessThan(1e-9);
+      // The model is y = 3·x1 − 2·x2 + 5; the formula is the cost.
+      expect(s.outputs.y).toBeCloseTo(3 * x1 - 2 * x2 + 5, 2);
+      expect(s.outputs.y).toBeGreaterThanOrEqual(10);
+      expect(s.outputs.cost).toBeCloseTo(2 * x1 + x2 + 0.1 * filler, 9);
+    }
+    // The best y is 3·9 + 5 = 32 at x2 = 0.
+    expect(Math.max(...answer.pareto.map((s: { outputs: { y: number } }) => s.outputs.y))).toBeGreaterThan(31.5);
+    expect(answer.hypervolume).toBeGreaterThan(0);
+    expect(answer.evaluations).toBeGreaterThan(1000);
+  });
+
+  it('names the constraint that makes a problem infeasible', () => {
+    const spec = {
+      variables: { a: { min: 0, max: 10 }, b: { min: 0, max: 10 } },
+      outputs: { total: 'a + b' },
+      objectives: [{ output: 'total', goal: 'min' }],
+      constraints: ['a + b == 50'],
+    };
+    writeFileSync(join(dir, 'infeasible.json'), JSON.stringify(spec));
+    const result = sigma('optimize', '--spec', 'infeasible.json');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer.pareto).toEqual([]);
+    expect(answer.obstacle.constraint).toBe('a + b == 50');
+  });
+
+  it('prints its version', () => {
+    const version = execFileSync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'version'], { encoding: 'utf8' });
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,72 @@
+// From the user's analysis spec (shared/schema/analysis-spec.ts) and a system of models and
+// formulas to what the optimizer runs: variables in order, a batch evaluator, objectives.
+import type { AnalysisSpec, VariableDefinition } from '../../schema/analysis-spec.ts';
+import type { BatchEvaluator, ObjectiveSpec, ProblemSpec, VariableSpec } from '../optimize/problem.ts';
+import type { ColumnValues, System } from './system.ts';
+
+function variableSpec(name: string, definition: VariableDefinition): VariableSpec {
+  if ('values' in definition) return { name, type: 'categorical', values: definition.values };
+  if (definition.step !== undefined) return { name, type: 'stepped', min: definition.min, max: definition.max, step: definition.step };
+  if (definition.integer) return { name, type: 'integer', min: definition.min, max: definition.max };
+  return { name, type: 'continuous', min: definition.min, max: definition.max };
+}
+
+/** The spec's variables then its fixed settings, in the order the evaluator receives them. */
+export function problemVariables(spec: AnalysisSpec): VariableSpec[] {
+  return [
+    ...Object.entries(spec.variables).map(([name, definition]) => variableSpec(name, definition)),
+    ...Object.entries(spec.fixed).map(([name, value]): VariableSpec =>
+      typeof value === 'number' ? { name, type: 'fixed', value } : { name, type: 'categorical', values: [value] },
+    ),
+  ];
+}
+
+/** Turns the optimizer's columns (categorical text as an index) back into named columns. */
+export function namedColumns(variables: readonly VariableSpec[], columns: readonly Float64Array[], n: number): Record<string, ColumnValues> {
+  const named: Record<string, ColumnValues> = {};
+  variables.forEach((variable, j) => {
+    const column = columns[j].subarray(0, n);
+    if (variable.type === 'categorical' && variable.values.some((value) => typeof value === 'string')) {
+      named[variable.name] = Array.from(column, (index) => String(variable.values[index]));
+    } else {
+      named[variable.name] = column;
+    }
+  });
+  return named;
+}
+
+export interface SystemEvaluator {
+  readonly evaluator: BatchEvaluator;
+  /** Evaluations whose rows left some model's training domain. */
+  readonly outsideDomain: () => number;
+}
+
+export function systemEvaluator(system: System, variables: readonly VariableSpec[]): SystemEvaluator {
+  let outside = 0;
+  return {
+    evaluator: (columns, n) => {
+      const result = system.evaluate(namedColumns(variables, columns, n), n);
+      outside += result.inDomain.filter((ok) => !ok).length;
+      return { mean: result.mean, std: result.std };
+    },
+    outsideDomain: () => outside,
+  };
+}
+
+export function problemSpec(spec: AnalysisSpec, system: System): ProblemSpec {
+  if (spec.objectives.length === 0) throw new RangeError('The spec has no objectives');
+  const objectives = spec.objectives.map((objective): ObjectiveSpec => {
+    // Backquoted, so output names such as "強度(MPa)" read as one name, not a function call.
+    const base = { expression: `\`${objective.output}\``, name: objective.output, weight: objective.weight };
+    if (objective.goal === 'target') return { ...base, goal: 'target', target: objective.value };
+    if (objective.goal === 'range') return { ...base, goal: 'range', min: objective.min, max: objective.max };
+    return { ...base, goal: objective.goal };
+  });
+  return {
+    variables: problemVariables(spec),
+    outputs: system.outputs,
+    objectives,
+    constraints: spec.constraints,
+    robustness: spec.robustness,
+  };
+}

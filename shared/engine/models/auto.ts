@@ -1,0 +1,195 @@
+// The `auto` model: cross-validates every candidate on the same folds, keeps the best per output by
+// out-of-fold R², rescales its std when the out-of-fold coverage says it is miscalibrated, and
+// refits the winners on all rows. The report says why each output got its model.
+import { type CrossValidationOptions, type CrossValidationResult, crossValidate } from '../validate/cross-validate.ts';
+import type { StdCalibration } from '../validate/calibration.ts';
+import { gpFactory } from './gp.ts';
+import { type Matrix, createMatrix, selectColumns } from './matrix.ts';
+import { ridgeFactory } from './ridge.ts';
+import { deriveSeed } from './rng.ts';
+import type { ModelFactory, Prediction, Predictor, SerializedModel } from './types.ts';
+
+/**
+ * The candidates `auto` tries, in order of preference on ties (simplest first). A GP with one
+ * shared length-scale is there too: on small noisy tables (the diabetes data) ARD's extra
+ * hyperparameters overfit the marginal likelihood and the shared one predicts better.
+ * The neural-network ensemble joins this list as one more factory when it lands.
+ */
+export function defaultCandidates(): ModelFactory[] {
+  return [
+    ridgeFactory(),
+    gpFactory({ kernel: 'rbf', ard: false }),
+    gpFactory({ kernel: 'rbf', ard: true }),
+    gpFactory({ kernel: 'matern52', ard: true }),
+  ];
+}
+
+export interface AutoOptions extends CrossValidationOptions {
+  readonly candidates?: readonly ModelFactory[];
+}
+
+export interface CandidateScore {
+  readonly name: string;
+  /** Pooled out-of-fold R² (NaN when the candidate failed). */
+  readonly r2: number;
+  readonly r2FoldMean: number;
+  readonly rmse: number;
+  readonly coverage95: number;
+  /** Why it failed, when it did. */
+  readonly error?: string;
+}
+
+export interface OutputChoice {
+  readonly output: number;
+  readonly chosen: string;
+  /** One line for people: the winner's CV R² against the others'. */
+  readonly reason: string;
+  readonly scores: readonly CandidateScore[];
+  readonly calibration: StdCalibration;
+}
+
+export interface AutoState extends SerializedModel {
+  readonly kind: 'auto';
+  readonly version: 1;
+  readonly inputs: number;
+  readonly outputs: number;
+  /** Each fitted model and the outputs (columns of the full target matrix) it predicts. */
+  readonly parts: { readonly outputs: number[]; readonly model: SerializedModel }[];
+  /** Std multiplier per output from the out-of-fold calibration (1 when none was needed). */
+  readonly stdScale: number[];
+}
+
+export interface AutoPredictor extends Predictor<AutoState> {
+  readonly kind: 'auto';
+}
+
+export interface AutoResult {
+  readonly predictor: AutoPredictor;
+  readonly choices: readonly OutputChoice[];
+  /** Cross-validation of every candidate that ran, by name. */
+  readonly crossValidation: Readonly<Record<string, CrossValidationResult>>;
+  /** Out-of-fold predictions of the chosen model per output (first repeat), std rescaled. */
+  readonly outOfFold: Prediction;
+}
+
+export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoResult {
+  const { candidates = defaultCandidates(), seed = 0, signal, onProgress } = options;
+  if (candidates.length === 0) throw new RangeError('auto needs at least one candidate');
+  const names = candidates.map((c) => c.name);
+  if (new Set(names).size !== names.length) throw new RangeError('Candidate names must be distinct');
+  const q = y.cols;
+  const steps = candidates.length + 1;
+  const crossValidation: Record<string, CrossValidationResult> = {};
+  const failures: Record<string, string> = {};
+  candidates.forEach((candidate, c) => {
+    try {
+      crossValidation[candidate.name] = crossValidate(candidate, x, y, {
+        ...options,
+        seed,
+        onProgress: onProgress ? (f) => onProgress((c + f) / steps) : undefined,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      failures[candidate.name] = error instanceof Error ? error.message : String(error);
+    }
+  });
+
+  const choices: OutputChoice[] = [];
+  for (let o = 0; o < q; o++) {
+    const scores: CandidateScore[] = candidates.map(({ name }) => {
+      const result = crossValidation[name];
+      if (!result) return { name, r2: NaN, r2FoldMean: NaN, rmse: NaN, coverage95: NaN, error: failures[name] };
+      const m = result.outputs[o];
+      return { name, r2: m.r2, r2FoldMean: m.r2FoldMean, rmse: m.rmse, coverage95: m.coverage95 };
+    });
+    let best = -1;
+    scores.forEach((s, k) => {
+      if (Number.isFinite(s.r2) && (best < 0 || s.r2 > scores[best].r2)) best = k;
+    });
+    if (best < 0) throw new RangeError(`No candidate could be cross-validated for output ${o}`);
+    const chosen = scores[best].name;
+    const others = scores
+      .filter((_, k) => k !== best)
+      .map((s) => `${s.name} ${Number.isFinite(s.r2) ? s.r2.toFixed(3) : 'failed'}`);
+    choices.push({
+      output: o,
+      chosen,
+      reason: `${chosen} has the highest cross-validated R², ${scores[best].r2.toFixed(3)}` +
+        (others.length > 0 ? ` (${others.join(', ')})` : ''),
+      scores,
+      calibration: crossValidation[chosen].outputs[o].calibration,
+    });
+  }
+
+  // Refit each winning candidate once, on all rows, for the outputs it won.
+  const parts: { outputs: number[]; model: Predictor }[] = [];
+  candidates.forEach((candidate, c) => {
+    const outputs = choices.filter((choice) => choice.chosen === candidate.name).map((choice) => choice.output);
+    if (outputs.length === 0) return;
+    const model = candidate.fit(x, selectColumns(y, outputs), { seed: deriveSeed(seed, 0x5eed, c), signal });
+    parts.push({ outputs, model });
+  });
+  onProgress?.(1);
+  const stdScale = choices.map((choice) => choice.calibration.scale);
+
+  const outOfFold: Prediction = { mean: createMatrix(y.rows, q), std: createMatrix(y.rows, q), stdLatent: createMatrix(y.rows, q) };
+  choices.forEach((choice, o) => {
+    const source = crossValidation[choice.chosen].outOfFold[0];
+    for (let i = 0; i < y.rows; i++) {
+      outOfFold.mean.data[i * q + o] = source.mean.data[i * q + o];
+      outOfFold.std.data[i * q + o] = source.std.data[i * q + o] * stdScale[o];
+      outOfFold.stdLatent.data[i * q + o] = source.stdLatent.data[i * q + o] * stdScale[o];
+    }
+  });
+  return { predictor: makeAutoPredictor(x.cols, q, parts, stdScale), choices, crossValidation, outOfFold };
+}
+
+/** Rebuilds an auto model; `readPart` turns each part's state back into a predictor (see registry.ts). */
+export function autoFromJSON(state: AutoState, readPart: (part: SerializedModel) => Predictor): AutoPredictor {
+  if (state.kind !== 'auto' || state.version !== 1) throw new RangeError('Not an auto model (version 1)');
+  const covered = state.parts.flatMap((p) => p.outputs).sort((a, b) => a - b);
+  if (state.stdScale.length !== state.outputs || covered.length !== state.outputs || covered.some((o, k) => o !== k)) {
+    throw new RangeError('auto model state does not cover each output exactly once');
+  }
+  const parts = state.parts.map((p) => ({ outputs: p.outputs, model: readPart(p.model) }));
+  return makeAutoPredictor(state.inputs, state.outputs, parts, state.stdScale);
+}
+
+function makeAutoPredictor(
+  inputs: number,
+  outputs: number,
+  parts: readonly { readonly outputs: number[]; readonly model: Predictor }[],
+  stdScale: number[],
+): AutoPredictor {
+  return {
+    kind: 'auto',
+    inputs,
+    outputs,
+    toJSON: () => ({
+      kind: 'auto',
+      version: 1,
+      inputs,
+      outputs,
+      parts: parts.map((p) => ({ outputs: p.outputs, model: p.model.toJSON() })),
+      stdScale,
+    }),
+    predict(x: Matrix): Prediction {
+      const m = x.rows;
+      const mean = createMatrix(m, outputs);
+      const std = createMatrix(m, outputs);
+      const stdLatent = createMatrix(m, outputs);
+      for (const part of parts) {
+        const p = part.model.predict(x);
+        const width = part.outputs.length;
+        part.outputs.forEach((o, k) => {
+          for (let i = 0; i < m; i++) {
+            mean.data[i * outputs + o] = p.mean.data[i * width + k];
+            std.data[i * outputs + o] = p.std.data[i * width + k] * stdScale[o];
+            stdLatent.data[i * outputs + o] = p.stdLatent.data[i * width + k] * stdScale[o];
+          }
+        });
+      }
+      return { mean, std, stdLatent };
+    },
+  };
+}

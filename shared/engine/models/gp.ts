@@ -1,0 +1,495 @@
+// Gaussian-process regression, one independent GP per output (Rasmussen & Williams 2006, ch. 2
+// and 5): constant mean (targets are standardized inside the fit), an RBF or Matérn 5/2 kernel
+// with one length-scale per input (ARD) or a shared one, a signal variance, a noise variance and
+// optionally a linear kernel σ_lin² xᵀx' (Bayesian linear regression inside the GP, so that the
+// stationary kernel only has to model what a plane cannot).
+// Hyperparameters maximize the log marginal likelihood with its analytic gradient,
+// ½ tr((ααᵀ − K⁻¹) ∂K/∂θ), by L-BFGS from several seeded starts. With many rows the starts are
+// explored on a seeded subset and only the best is refined on all rows: the optimum moves little
+// with the subset, and each full evaluation costs O(n³).
+import { type CovarianceKind, lengthScaleFactor, unitCovariance } from './covariance.ts';
+import {
+  choleskySolveInPlace,
+  choleskyWithJitter,
+  halfLogDeterminant,
+  inverseFromCholesky,
+  solveLowerManyInPlace,
+} from './linalg.ts';
+import { type Matrix, assertFinite, column, createMatrix, selectRows } from './matrix.ts';
+import { minimizeBounded } from './optimizer.ts';
+import { createRng, deriveSeed } from './rng.ts';
+import type { FitOptions, ModelFactory, Prediction, Predictor, SerializedModel } from './types.ts';
+
+export interface GpOptions {
+  readonly kernel?: CovarianceKind;
+  /** One length-scale per input (default) or one shared by all. */
+  readonly ard?: boolean;
+  /** Add a linear kernel σ_lin² xᵀx' to the stationary one (default false). */
+  readonly linear?: boolean;
+  /** Random starts besides the default one (default 4). */
+  readonly restarts?: number;
+  /** Above about this many rows, starts are explored on a random subset of this size (default 256). */
+  readonly subsetSize?: number;
+  /** Noise variance in standardized-target units: fixed, or bounds for its fit (default 1e-6 to 10). */
+  readonly noise?: number | { readonly lower: number; readonly upper: number };
+  /** Bounds of the length-scales, in the units of the (standardized) inputs. */
+  readonly lengthScaleBounds?: { readonly lower: number; readonly upper: number };
+  /** L-BFGS iterations per start (default 100). */
+  readonly maxIterations?: number;
+}
+
+/** Hyperparameters of one output, in standardized-target units. */
+export interface GpHyperparameters {
+  readonly lengthScales: number[];
+  readonly signalVariance: number;
+  readonly noiseVariance: number;
+  /** σ_lin² of the linear kernel; 0 without one. */
+  readonly linearVariance: number;
+}
+
+export interface GpOutputState {
+  readonly targetMean: number;
+  readonly targetScale: number;
+  readonly hyperparameters: GpHyperparameters;
+  /** K⁻¹ (y − mean) / scale: the weights of the posterior mean. */
+  readonly alpha: number[];
+  /** Diagonal jitter the Cholesky needed beyond the noise (0 when none). */
+  readonly jitter: number;
+  /** At the optimum, for the standardized targets. */
+  readonly logMarginalLikelihood: number;
+}
+
+export interface GpState extends SerializedModel {
+  readonly kind: 'gp';
+  readonly version: 1;
+  readonly kernel: CovarianceKind;
+  readonly ard: boolean;
+  readonly linear: boolean;
+  readonly inputs: number;
+  readonly outputs: number;
+  /** Training inputs, rows × inputs, row-major. */
+  readonly x: number[];
+  readonly perOutput: GpOutputState[];
+}
+
+export interface GpPredictor extends Predictor<GpState> {
+  readonly kind: 'gp';
+  readonly hyperparameters: readonly GpHyperparameters[];
+}
+
+/** What the covariance is made of; θ's layout follows from it. */
+export interface GpStructure {
+  readonly kernel: CovarianceKind;
+  readonly ard: boolean;
+  readonly linear: boolean;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+const SIGNAL_BOUNDS = { lower: 1e-4, upper: 1e4 };
+const DEFAULT_NOISE_BOUNDS = { lower: 1e-6, upper: 10 };
+const DEFAULT_LENGTH_SCALE_BOUNDS = { lower: 1e-2, upper: 1e3 };
+const LINEAR_BOUNDS = { lower: 1e-6, upper: 10 };
+
+/**
+ * Log marginal likelihood log p(y | X, θ) of a zero-mean GP and, when `gradient` is given, its
+ * gradient with respect to θ = [log ℓ (one per input, or one), log σ_f², log σ_n², log σ_lin² (with a
+ * linear kernel)].
+ */
+export function gpLogMarginalLikelihood(
+  x: Matrix,
+  y: ArrayLike<number>,
+  structure: GpStructure,
+  theta: ArrayLike<number>,
+  gradient?: Float64Array,
+): number {
+  if (theta.length !== thetaLength(structure, x.cols)) throw new RangeError('θ does not match the GP structure');
+  const workspace = createWorkspace(x.rows);
+  const nll = negativeLogLikelihood(x, Float64Array.from(y), structure, Float64Array.from(theta), gradient ?? null, workspace);
+  if (gradient) for (let k = 0; k < gradient.length; k++) gradient[k] = -gradient[k];
+  return -nll;
+}
+
+export function fitGp(x: Matrix, y: Matrix, options: GpOptions = {}, fitOptions: FitOptions = {}): GpPredictor {
+  const n = x.rows;
+  if (y.rows !== n) throw new RangeError('Inputs and targets must have the same number of rows');
+  if (n < 2) throw new RangeError('A Gaussian process needs at least two rows');
+  assertFinite(x, 'Inputs');
+  assertFinite(y, 'Targets');
+  const { kernel = 'rbf', ard = true, linear = false } = options;
+  const structure: GpStructure = { kernel, ard, linear };
+  const { seed = 0, signal, onProgress } = fitOptions;
+  const perOutput: GpOutputState[] = [];
+  for (let o = 0; o < y.cols; o++) {
+    const target = column(y, o);
+    const progress = onProgress ? (f: number) => onProgress((o + f) / y.cols) : undefined;
+    perOutput.push(fitOutput(x, target, structure, options, deriveSeed(seed, o), signal, progress));
+  }
+  return makeGpPredictor({
+    kind: 'gp',
+    version: 1,
+    kernel,
+    ard,
+    linear,
+    inputs: x.cols,
+    outputs: y.cols,
+    x: Array.from(x.data),
+    perOutput,
+  });
+}
+
+export function gpFromJSON(state: GpState): GpPredictor {
+  if (state.kind !== 'gp' || state.version !== 1) throw new RangeError('Not a Gaussian-process model (version 1)');
+  if (state.inputs <= 0 || state.x.length % state.inputs !== 0) throw new RangeError('GP training inputs are malformed');
+  const n = state.x.length / state.inputs;
+  if (state.perOutput.length !== state.outputs) throw new RangeError('GP state has the wrong number of outputs');
+  for (const output of state.perOutput) {
+    const scales = output.hyperparameters.lengthScales.length;
+    const linearOk = state.linear ? output.hyperparameters.linearVariance > 0 : output.hyperparameters.linearVariance === 0;
+    if (output.alpha.length !== n || scales !== (state.ard ? state.inputs : 1) || !linearOk) {
+      throw new RangeError('GP output state has inconsistent array lengths');
+    }
+  }
+  return makeGpPredictor(state);
+}
+
+export function gpFactory(options: GpOptions = {}): ModelFactory {
+  const { kernel = 'rbf', ard = true, linear = false } = options;
+  return {
+    name: `gp-${kernel}${ard ? '-ard' : ''}${linear ? '-linear' : ''}`,
+    fit: (x: Matrix, y: Matrix, fitOptions: FitOptions = {}) => fitGp(x, y, options, fitOptions),
+  };
+}
+
+interface Workspace {
+  readonly n: number;
+  /** Lower triangle: K; kept intact for the gradient. */
+  readonly covariance: Float64Array;
+  readonly factor: Float64Array;
+  readonly inverse: Float64Array;
+  readonly alpha: Float64Array;
+  readonly scratch: Float64Array;
+  /** The last jitter the Cholesky needed. */
+  jitter: number;
+}
+
+function createWorkspace(n: number): Workspace {
+  return {
+    n,
+    covariance: new Float64Array(n * n),
+    factor: new Float64Array(n * n),
+    inverse: new Float64Array(n * n),
+    alpha: new Float64Array(n),
+    scratch: new Float64Array(n),
+    jitter: 0,
+  };
+}
+
+function thetaLength(structure: GpStructure, inputs: number): number {
+  return (structure.ard ? inputs : 1) + 2 + (structure.linear ? 1 : 0);
+}
+
+/** x with each input divided by its length-scale (θ holds log ℓ first). */
+function scaleInputs(x: Matrix, theta: Float64Array, ard: boolean): Float64Array {
+  const d = x.cols;
+  const inv = new Float64Array(d);
+  for (let c = 0; c < d; c++) inv[c] = Math.exp(-theta[ard ? c : 0]);
+  const out = new Float64Array(x.rows * d);
+  for (let i = 0; i < x.rows; i++) for (let c = 0; c < d; c++) out[i * d + c] = x.data[i * d + c] * inv[c];
+  return out;
+}
+
+/**
+ * −log p(y | X, θ); when `gradient` is not null, writes its gradient. The n³ work is one Cholesky
+ * and one inverse from it; the gradient is then O(n² d) by the trace identity, summing over the
+ * lower triangle only (K and K⁻¹ are symmetric, ∂K_ii/∂log ℓ = 0).
+ */
+function negativeLogLikelihood(
+  x: Matrix,
+  y: Float64Array,
+  structure: GpStructure,
+  theta: Float64Array,
+  gradient: Float64Array | null,
+  w: Workspace,
+): number {
+  const { kernel, ard, linear } = structure;
+  const n = x.rows;
+  const d = x.cols;
+  const scales = ard ? d : 1;
+  const signal = Math.exp(theta[scales]);
+  const noise = Math.exp(theta[scales + 1]);
+  const linearVariance = linear ? Math.exp(theta[scales + 2]) : 0;
+  const xs = scaleInputs(x, theta, ard);
+  const raw = x.data;
+  const k = w.covariance;
+  for (let i = 0; i < n; i++) {
+    const rowI = i * n;
+    for (let j = 0; j < i; j++) {
+      k[rowI + j] = signal * unitCovariance(kernel, squaredDistance(xs, xs, d, i, j));
+      if (linear) k[rowI + j] += linearVariance * innerProduct(raw, raw, d, i, j);
+    }
+    k[rowI + i] = signal + noise + (linear ? linearVariance * innerProduct(raw, raw, d, i, i) : 0);
+  }
+  let factorization;
+  try {
+    factorization = choleskyWithJitter(k, n, { out: w.factor });
+  } catch {
+    return NaN;
+  }
+  w.jitter = factorization.jitter;
+  const l = w.factor;
+  const alpha = w.alpha;
+  alpha.set(y);
+  choleskySolveInPlace(l, n, alpha);
+  let fit = 0;
+  for (let i = 0; i < n; i++) fit += y[i] * alpha[i];
+  const nll = 0.5 * fit + halfLogDeterminant(l, n) + 0.5 * n * LOG_2PI;
+  if (gradient === null) return nll;
+
+  inverseFromCholesky(l, n, w.inverse, w.scratch);
+  const inverse = w.inverse;
+  gradient.fill(0);
+  // ½ tr(W ∂K/∂θ) with W = ααᵀ − K⁻¹; each off-diagonal pair appears twice in the trace.
+  let signalTerm = 0;
+  let linearTerm = 0;
+  let diagonalW = 0;
+  const perInput = new Float64Array(scales);
+  for (let i = 0; i < n; i++) {
+    const rowI = i * n;
+    const ai = alpha[i];
+    for (let j = 0; j < i; j++) {
+      const wij = ai * alpha[j] - inverse[rowI + j];
+      const r2 = squaredDistance(xs, xs, d, i, j);
+      signalTerm += wij * unitCovariance(kernel, r2);
+      if (linear) linearTerm += wij * innerProduct(raw, raw, d, i, j);
+      const weight = wij * signal * lengthScaleFactor(kernel, r2);
+      if (ard) {
+        for (let c = 0; c < d; c++) {
+          const t = xs[i * d + c] - xs[j * d + c];
+          perInput[c] += weight * t * t;
+        }
+      } else {
+        perInput[0] += weight * r2;
+      }
+    }
+    const wii = ai * ai - inverse[rowI + i];
+    diagonalW += wii;
+    if (linear) linearTerm += 0.5 * wii * innerProduct(raw, raw, d, i, i);
+  }
+  for (let c = 0; c < scales; c++) gradient[c] = -perInput[c];
+  gradient[scales] = -signal * (signalTerm + 0.5 * diagonalW);
+  gradient[scales + 1] = -0.5 * diagonalW * noise;
+  if (linear) gradient[scales + 2] = -linearVariance * linearTerm;
+  return nll;
+}
+
+function fitOutput(
+  x: Matrix,
+  target: Float64Array,
+  structure: GpStructure,
+  options: GpOptions,
+  seed: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((fraction: number) => void) | undefined,
+): GpOutputState {
+  const n = x.rows;
+  const d = x.cols;
+  const { ard, linear } = structure;
+  const { restarts = 4, subsetSize = 256, maxIterations = 100 } = options;
+  const lengthBounds = options.lengthScaleBounds ?? DEFAULT_LENGTH_SCALE_BOUNDS;
+  const noiseOption = options.noise ?? DEFAULT_NOISE_BOUNDS;
+  const fixedNoise = typeof noiseOption === 'number' ? noiseOption : null;
+  if (fixedNoise !== null && !(fixedNoise > 0)) throw new RangeError('A fixed noise variance must be positive');
+
+  let targetMean = 0;
+  for (let i = 0; i < n; i++) targetMean += target[i];
+  targetMean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (target[i] - targetMean) ** 2;
+  const targetScale = variance > 0 ? Math.sqrt(variance / n) : 1;
+  const y = target.map((v) => (v - targetMean) / targetScale);
+
+  // θ = [log ℓ…, log σ_f², log σ_n², log σ_lin²?]; the optimizer sees only the free entries.
+  const scales = ard ? d : 1;
+  const thetaSize = thetaLength(structure, d);
+  const noiseIndex = scales + 1;
+  const freeIndex = Array.from({ length: thetaSize }, (_, t) => t).filter((t) => t !== noiseIndex || fixedNoise === null);
+  const free = freeIndex.length;
+  const boundsOf = (t: number): { lower: number; upper: number } => {
+    if (t < scales) return lengthBounds;
+    if (t === scales) return SIGNAL_BOUNDS;
+    if (t === noiseIndex && typeof noiseOption !== 'number') return noiseOption;
+    return LINEAR_BOUNDS;
+  };
+  const lower = Float64Array.from(freeIndex, (t) => Math.log(boundsOf(t).lower));
+  const upper = Float64Array.from(freeIndex, (t) => Math.log(boundsOf(t).upper));
+  const toTheta = (freeValues: Float64Array): Float64Array => {
+    const theta = new Float64Array(thetaSize);
+    if (fixedNoise !== null) theta[noiseIndex] = Math.log(fixedNoise);
+    freeIndex.forEach((t, f) => (theta[t] = freeValues[f]));
+    return theta;
+  };
+
+  // Typical squared distance of standardized inputs is 2 per input: ℓ = √d puts r² near 2 at the
+  // start. A linear kernel starts explaining about half the variance (σ_lin² d ≈ ½).
+  const rng = createRng(seed);
+  const typicalLog = Math.log(Math.sqrt(d));
+  const starts: Float64Array[] = [];
+  for (let s = 0; s <= restarts; s++) {
+    const first = s === 0;
+    const theta = new Float64Array(thetaSize);
+    for (let c = 0; c < scales; c++) theta[c] = typicalLog + (first ? 0 : rng.uniform(-1.2, 1.2));
+    theta[scales] = first ? 0 : rng.uniform(Math.log(0.3), Math.log(3));
+    theta[noiseIndex] = first ? Math.log(0.1) : rng.uniform(Math.log(1e-3), Math.log(0.5));
+    if (linear) theta[scales + 2] = Math.log(0.5 / d) + (first ? 0 : rng.uniform(-2, 1));
+    starts.push(Float64Array.from(freeIndex, (t, f) => Math.min(upper[f] - 1e-3, Math.max(lower[f] + 1e-3, theta[t]))));
+  }
+
+  const optimize = (rows: Matrix, targets: Float64Array, start: Float64Array, iterations: number) => {
+    const workspace = createWorkspace(rows.rows);
+    const full = new Float64Array(thetaSize);
+    const scale = 1 / rows.rows;
+    return minimizeBounded(
+      (freeValues, freeGradient) => {
+        const value = negativeLogLikelihood(rows, targets, structure, toTheta(freeValues), full, workspace);
+        freeIndex.forEach((t, f) => (freeGradient[f] = full[t] * scale));
+        return value * scale;
+      },
+      start,
+      { lower, upper, maxIterations: iterations, gradientTolerance: 1e-5, functionTolerance: 1e-9, signal },
+    );
+  };
+
+  const useSubset = n > 1.25 * subsetSize;
+  const subset = useSubset ? rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)).subarray(0, subsetSize) : null;
+  const exploreRows = subset ? selectRows(x, subset) : x;
+  const exploreTargets = subset ? Float64Array.from(subset, (i) => y[i]) : y;
+  // Race the starts: a short run from each, then only the most promising runs to convergence.
+  const screenIterations = Math.min(maxIterations, 20);
+  const steps = starts.length + (useSubset ? 2 : 1);
+  let leader: { x: Float64Array; value: number; finished: boolean } | null = null;
+  for (let s = 0; s < starts.length; s++) {
+    try {
+      const result = optimize(exploreRows, exploreTargets, starts[s], screenIterations);
+      if (leader === null || result.value < leader.value) {
+        leader = { x: result.x, value: result.value, finished: result.status !== 'iterations' };
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A start where K is numerically singular even with jitter: the other starts remain.
+    }
+    onProgress?.((s + 1) / steps);
+  }
+  if (leader === null) throw new RangeError('Gaussian-process fit failed from every start');
+  let chosen = leader.x;
+  if (!leader.finished) chosen = optimize(exploreRows, exploreTargets, chosen, maxIterations).x;
+  onProgress?.((starts.length + 1) / steps);
+  if (useSubset) chosen = optimize(x, y, chosen, maxIterations).x;
+  const theta = toTheta(chosen);
+  const workspace = createWorkspace(n);
+  const nll = negativeLogLikelihood(x, y, structure, theta, null, workspace);
+  if (!Number.isFinite(nll)) throw new RangeError('Gaussian-process fit failed: the final covariance is singular');
+  onProgress?.(1);
+  return {
+    targetMean,
+    targetScale,
+    hyperparameters: {
+      lengthScales: Array.from(theta.subarray(0, scales), Math.exp),
+      signalVariance: Math.exp(theta[scales]),
+      noiseVariance: Math.exp(theta[noiseIndex]),
+      linearVariance: linear ? Math.exp(theta[scales + 2]) : 0,
+    },
+    alpha: Array.from(workspace.alpha),
+    jitter: workspace.jitter,
+    logMarginalLikelihood: -nll,
+  };
+}
+
+function makeGpPredictor(state: GpState): GpPredictor {
+  const { kernel, ard, linear, inputs: d, outputs: q } = state;
+  const train = createMatrix(state.x.length / d, d, Float64Array.from(state.x));
+  const n = train.rows;
+  // Cholesky factors are rebuilt on first use after fromJSON: they are n² numbers per output and
+  // follow exactly from the stored inputs, hyperparameters and jitter.
+  const factors: (Float64Array | null)[] = state.perOutput.map(() => null);
+  const logScalesOf = (o: number): Float64Array => Float64Array.from(state.perOutput[o].hyperparameters.lengthScales, Math.log);
+  const covariance = (h: GpHyperparameters, xsA: Float64Array, a: Matrix, i: number, xsB: Float64Array, b: Matrix, j: number) =>
+    h.signalVariance * unitCovariance(kernel, squaredDistance(xsA, xsB, d, i, j)) +
+    (linear ? h.linearVariance * innerProduct(a.data, b.data, d, i, j) : 0);
+  const factorOf = (o: number): Float64Array => {
+    const existing = factors[o];
+    if (existing) return existing;
+    const h = state.perOutput[o].hyperparameters;
+    const xs = scaleInputs(train, logScalesOf(o), ard);
+    const k = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) k[i * n + j] = covariance(h, xs, train, i, xs, train, j);
+      k[i * n + i] = covariance(h, xs, train, i, xs, train, i) + h.noiseVariance + state.perOutput[o].jitter;
+    }
+    const { factor } = choleskyWithJitter(k, n);
+    factors[o] = factor;
+    return factor;
+  };
+  const blockSize = 256;
+  return {
+    kind: 'gp',
+    inputs: d,
+    outputs: q,
+    hyperparameters: state.perOutput.map((o) => o.hyperparameters),
+    toJSON: () => state,
+    predict(x: Matrix): Prediction {
+      if (x.cols !== d) throw new RangeError(`Expected ${d} input columns, got ${x.cols}`);
+      const m = x.rows;
+      const mean = createMatrix(m, q);
+      const std = createMatrix(m, q);
+      const stdLatent = createMatrix(m, q);
+      for (let o = 0; o < q; o++) {
+        const output = state.perOutput[o];
+        const h = output.hyperparameters;
+        const logScales = logScalesOf(o);
+        const xsTrain = scaleInputs(train, logScales, ard);
+        const xsTest = scaleInputs(x, logScales, ard);
+        const l = factorOf(o);
+        for (let from = 0; from < m; from += blockSize) {
+          const b = Math.min(blockSize, m - from);
+          // Cross-covariances laid out n × b, so that the triangular solve runs along rows.
+          const cross = new Float64Array(n * b);
+          for (let i = 0; i < n; i++) {
+            for (let c = 0; c < b; c++) cross[i * b + c] = covariance(h, xsTrain, train, i, xsTest, x, from + c);
+          }
+          const meanBlock = new Float64Array(b);
+          for (let i = 0; i < n; i++) {
+            const a = output.alpha[i];
+            for (let c = 0; c < b; c++) meanBlock[c] += cross[i * b + c] * a;
+          }
+          solveLowerManyInPlace(l, n, cross, b);
+          const explained = new Float64Array(b);
+          for (let i = 0; i < n; i++) for (let c = 0; c < b; c++) explained[c] += cross[i * b + c] ** 2;
+          for (let c = 0; c < b; c++) {
+            const prior = covariance(h, xsTest, x, from + c, xsTest, x, from + c);
+            const latent = Math.max(0, prior - explained[c]);
+            const at = (from + c) * q + o;
+            mean.data[at] = output.targetMean + output.targetScale * meanBlock[c];
+            stdLatent.data[at] = output.targetScale * Math.sqrt(latent);
+            std.data[at] = output.targetScale * Math.sqrt(latent + h.noiseVariance);
+          }
+        }
+      }
+      return { mean, std, stdLatent };
+    },
+  };
+}
+
+function squaredDistance(a: Float64Array, b: Float64Array, d: number, i: number, j: number): number {
+  let r2 = 0;
+  for (let c = 0; c < d; c++) {
+    const t = a[i * d + c] - b[j * d + c];
+    r2 += t * t;
+  }
+  return r2;
+}
+
+function innerProduct(a: Float64Array, b: Float64Array, d: number, i: number, j: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += a[i * d + c] * b[j * d + c];
+  return s;
+}

@@ -1,0 +1,21 @@
+// Turns a model file's JSON state back into a predictor, whatever the kind. A new model kind (the
+// neural-network ensemble) adds its reader here and its factory to defaultCandidates in auto.ts.
+import { type AutoState, autoFromJSON } from './auto.ts';
+import { type GpState, gpFromJSON } from './gp.ts';
+import { type RidgeState, ridgeFromJSON } from './ridge.ts';
+import type { Predictor, SerializedModel } from './types.ts';
+
+type Reader = (state: SerializedModel) => Predictor;
+
+// Each reader checks kind, version and array lengths itself before trusting the state.
+const readers: Readonly<Record<string, Reader>> = {
+  ridge: (state) => ridgeFromJSON(state as RidgeState),
+  gp: (state) => gpFromJSON(state as GpState),
+  auto: (state) => autoFromJSON(state as AutoState, readModel),
+};
+
+export function readModel(state: SerializedModel): Predictor {
+  const reader = Object.hasOwn(readers, state.kind) ? readers[state.kind] : undefined;
+  if (!reader) throw new RangeError('Unknown model kind');
+  return reader(state);
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { type Matrix, createMatrix, matrixFromRows } from '../models/matrix.ts';
+import { ridgeFactory, ridgeLeaveOneOutResiduals } from '../models/ridge.ts';
+import { createRng } from '../models/rng.ts';
+import type { ModelFactory } from '../models/types.ts';
+import { crossValidate } from './cross-validate.ts';
+
+/** Predicts the training mean with a fixed std: out-of-fold values can be worked out by hand. */
+const meanModel: ModelFactory = {
+  name: 'mean',
+  fit: (_x: Matrix, y: Matrix) => {
+    let mean = 0;
+    for (let i = 0; i < y.rows; i++) mean += y.data[i];
+    mean /= y.rows;
+    return {
+      kind: 'mean',
+      inputs: 1,
+      outputs: 1,
+      toJSON: () => ({ kind: 'mean', version: 1 }),
+      predict: (x: Matrix) => ({
+        mean: createMatrix(x.rows, 1, new Float64Array(x.rows).fill(mean)),
+        std: createMatrix(x.rows, 1, new Float64Array(x.rows).fill(1)),
+        stdLatent: createMatrix(x.rows, 1, new Float64Array(x.rows).fill(0.5)),
+      }),
+    };
+  },
+};
+
+describe('crossValidate', () => {
+  it('gives hand-computed leave-one-out metrics for a mean predictor', () => {
+    // y = 0, 1, 2, 6: leaving row i out predicts the mean of the other three.
+    // Predictions 3, 8/3, 7/3, 1 ⇒ errors −3, −5/3, −1/3, 5.
+    const x = matrixFromRows([[0], [1], [2], [3]]);
+    const y = matrixFromRows([[0], [1], [2], [6]]);
+    const result = crossValidate(meanModel, x, y);
+    expect(result.leaveOneOut).toBe(true);
+    expect(Array.from(result.outOfFold[0].mean.data)).toEqual([3, 8 / 3, 7 / 3, 1]);
+    const sse = 9 + 25 / 9 + 1 / 9 + 25;
+    const m = result.outputs[0];
+    // SST about the mean 2.25: 5.0625 + 1.5625 + 0.0625 + 14.0625 = 20.75.
+    expect(m.r2).toBeCloseTo(1 - sse / 20.75, 14);
+    expect(m.rmse).toBeCloseTo(Math.sqrt(sse / 4), 14);
+    expect(m.mae).toBeCloseTo((3 + 5 / 3 + 1 / 3 + 5) / 4, 14);
+    expect(m.r2FoldMean).toBeNaN();
+    // |errors| ≤ 1 only for row 2 (1/3); ≤ 1.96 for rows 1 and 2.
+    expect(m.coverage68).toBe(0.25);
+    expect(m.coverage95).toBe(0.5);
+    expect(m.calibration.applied).toBe(true);
+    expect(m.calibration.scale).toBeCloseTo(Math.sqrt(sse / 4), 14);
+  });
+
+  it('reproduces the exact leave-one-out residuals of ridge', () => {
+    const rng = createRng(3);
+    const x = createMatrix(20, 3, Float64Array.from({ length: 60 }, () => rng.normal()));
+    const y = createMatrix(20, 2, Float64Array.from({ length: 40 }, (_, k) => x.data[Math.floor(k / 2) * 3] * (k % 2 ? 2 : -1) + 0.3 * rng.normal()));
+    const result = crossValidate(ridgeFactory({ penalty: 1.5 }), x, y);
+    const residuals = ridgeLeaveOneOutResiduals(x, y, 1.5);
+    for (let k = 0; k < y.data.length; k++) {
+      expect(y.data[k] - result.outOfFold[0].mean.data[k]).toBeCloseTo(residuals.data[k], 10);
+    }
+  });
+
+  it('averages per-fold R² as scikit-learn does, and repeats with fresh folds', () => {
+    const rng = createRng(4);
+    const x = createMatrix(60, 2, Float64Array.from({ length: 120 }, () => rng.normal()));
+    const y = createMatrix(60, 1, Float64Array.from({ length: 60 }, (_, i) => x.data[i * 2] - x.data[i * 2 + 1] + 0.5 * rng.normal()));
+    const once = crossValidate(ridgeFactory(), x, y, { folds: 5, seed: 9 });
+    const twice = crossValidate(ridgeFactory(), x, y, { folds: 5, seed: 9, repeats: 2 });
+    expect(once.foldCount).toBe(5);
+    expect(twice.outOfFold).toHaveLength(2);
+    expect(Array.from(twice.outOfFold[0].mean.data)).toEqual(Array.from(once.outOfFold[0].mean.data));
+    expect(Array.from(twice.outOfFold[1].mean.data)).not.toEqual(Array.from(once.outOfFold[0].mean.data));
+    const m = once.outputs[0];
+    // Noise sd 0.5 against signal variance 2: R² near 2 / 2.25 ≈ 0.89.
+    expect(m.r2).toBeGreaterThan(0.8);
+    expect(Math.abs(m.r2FoldMean - m.r2)).toBeLessThan(0.05);
+    expect(m.calibration.applied).toBe(false);
+  });
+});
