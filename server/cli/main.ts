@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SIGMA_VERSION } from '../../shared/version.ts';
 import { startNodeServer } from '../node/server.ts';
+import { adminCommands } from './admin.ts';
 import { optimizeCommand } from './commands/optimize.ts';
 import { predictCommand } from './commands/predict.ts';
 import { trainCommand } from './commands/train.ts';
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(USAGE);
       return;
     default:
+      if (command in adminCommands) return adminCommands[command](rest);
       throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
   }
 }

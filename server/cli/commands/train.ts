@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { trainModel } from '../../../shared/engine/train/train.ts';
 import type { ImputeStrategy, ModelChoice } from '../../../shared/schema/model-file.ts';
 import { listOption, progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
-import { extraCandidates } from '../model-candidates.ts';
+import { wasmMlpKernels } from '../tfjs-wasm.ts';
 
 const MODELS = ['auto', 'nn', 'gp', 'linear'];
 const IMPUTE = ['drop', 'zero', 'mean', 'median', 'iterative'];
@@ -44,6 +44,8 @@ export async function trainCommand(args: string[]): Promise<void> {
   const started = performance.now();
   const { table } = readDataFile(data, { encoding: values.encoding, sheet: values.sheet });
   const bar = progressBar('train');
+  const needsNetwork = values.model === undefined || values.model === 'auto' || values.model === 'nn';
+  const mlpKernels = needsNetwork ? await wasmMlpKernels() : undefined;
   const { modelFile, report } = trainModel(
     table,
     {
@@ -58,7 +60,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       repeats: integerOption(values.repeats, 'repeats'),
       seed: integerOption(values.seed, 'seed'),
     },
-    { onProgress: ({ fraction, stage }) => bar(fraction, stage), extraCandidates },
+    { onProgress: ({ fraction, stage }) => bar(fraction, stage), mlpKernels },
   );
   writeTextFile(out, `${JSON.stringify(modelFile)}\n`);
   const cv = Object.fromEntries(

@@ -313,7 +313,6 @@ function fitOutput(
   const thetaSize = thetaLength(structure, d);
   const noiseIndex = scales + 1;
   const freeIndex = Array.from({ length: thetaSize }, (_, t) => t).filter((t) => t !== noiseIndex || fixedNoise === null);
-  const free = freeIndex.length;
   const boundsOf = (t: number): { lower: number; upper: number } => {
     if (t < scales) return lengthBounds;
     if (t === scales) return SIGNAL_BOUNDS;

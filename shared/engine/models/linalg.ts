@@ -25,9 +25,81 @@ export function dot(a: Float64Array, aFrom: number, b: Float64Array, bFrom: numb
  * Cholesky factor in place: the lower triangle of `a` (n × n, row-major) becomes L with
  * L Lᵀ = A; the strict upper triangle is zeroed. Returns false (leaving `a` partly overwritten)
  * when a pivot is not positive, i.e. A is not numerically positive definite.
+ *
+ * Rows go in pairs and, within them, columns in pairs: the four dot products of rows i, i+1 of L
+ * with rows j, j+1 share their loads (4 loads per 4 multiply-adds instead of 8), which runs about
+ * twice as fast in V8 as one dot product at a time.
  */
 export function choleskyInPlace(a: Float64Array, n: number): boolean {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const q0 = j * n;
+      const q1 = q0 + n;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let k = 0; k < j; k++) {
+        const a0 = a[r0 + k];
+        const a1 = a[r1 + k];
+        const b0 = a[q0 + k];
+        const b1 = a[q1 + k];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+      }
+      const ljj = a[q0 + j];
+      const l0j = (a[r0 + j] - s00) / ljj;
+      const l1j = (a[r1 + j] - s10) / ljj;
+      a[r0 + j] = l0j;
+      a[r1 + j] = l1j;
+      // Column j+1 also needs the k = j term, known only now.
+      const lNext = a[q1 + j];
+      const dNext = a[q1 + j + 1];
+      a[r0 + j + 1] = (a[r0 + j + 1] - s01 - l0j * lNext) / dNext;
+      a[r1 + j + 1] = (a[r1 + j + 1] - s11 - l1j * lNext) / dNext;
+    }
+    for (; j < i; j++) {
+      const q0 = j * n;
+      let s0 = 0;
+      let s1 = 0;
+      for (let k = 0; k < j; k++) {
+        const b = a[q0 + k];
+        s0 += a[r0 + k] * b;
+        s1 += a[r1 + k] * b;
+      }
+      const ljj = a[q0 + j];
+      a[r0 + j] = (a[r0 + j] - s0) / ljj;
+      a[r1 + j] = (a[r1 + j] - s1) / ljj;
+    }
+    let d0 = 0;
+    let c10 = 0;
+    let d1 = 0;
+    for (let k = 0; k < i; k++) {
+      const a0 = a[r0 + k];
+      const a1 = a[r1 + k];
+      d0 += a0 * a0;
+      c10 += a1 * a0;
+      d1 += a1 * a1;
+    }
+    const p0 = a[r0 + i] - d0;
+    if (!(p0 > 0) || !Number.isFinite(p0)) return false;
+    const lii = Math.sqrt(p0);
+    a[r0 + i] = lii;
+    const l10 = (a[r1 + i] - c10) / lii;
+    a[r1 + i] = l10;
+    const p1 = a[r1 + i + 1] - d1 - l10 * l10;
+    if (!(p1 > 0) || !Number.isFinite(p1)) return false;
+    a[r1 + i + 1] = Math.sqrt(p1);
+    a.fill(0, r0 + i + 1, r0 + n);
+    a.fill(0, r1 + i + 2, r1 + n);
+  }
+  if (i < n) {
     const rowI = i * n;
     for (let j = 0; j < i; j++) {
       const rowJ = j * n;
@@ -36,7 +108,6 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
     const pivot = a[rowI + i] - dot(a, rowI, a, rowI, i);
     if (!(pivot > 0) || !Number.isFinite(pivot)) return false;
     a[rowI + i] = Math.sqrt(pivot);
-    a.fill(0, rowI + i + 1, rowI + n);
   }
   return true;
 }
@@ -123,10 +194,10 @@ export function solveLowerManyInPlace(l: Float64Array, n: number, b: Float64Arra
 
 /**
  * Writes the lower triangle of (L Lᵀ)⁻¹ into `out` (n × n row-major; its upper triangle is zeroed)
- * and leaves L as it was. U = L⁻ᵀ is built in the unused upper triangle of `l`, one row at a time:
- * row j of U is column j of L⁻¹, the forward solve L x = e_j, so each entry is a contiguous dot
- * product of a row of L with the finished part of that row of U. Then (L Lᵀ)⁻¹_ij = Σ_{k ≥ i} U_ik U_jk
- * (i ≥ j), again contiguous dot products. About n³/3 multiply-adds in all, at dot-product speed.
+ * and leaves L as it was. U = L⁻ᵀ is built in the unused upper triangle of `l`: row j of U is
+ * column j of L⁻¹, the forward solve L x = e_j, so each entry is a dot product of a row of L with
+ * the finished part of that row of U. Then (L Lᵀ)⁻¹_ij = Σ_{k ≥ i} U_ik U_jk (i ≥ j). Both phases
+ * work on 2 × 2 blocks of rows, as the Cholesky does. About n³/3 multiply-adds in all.
  * `diagonal` (length n) is scratch space.
  */
 export function inverseFromCholesky(
@@ -136,21 +207,103 @@ export function inverseFromCholesky(
   diagonal: Float64Array = new Float64Array(n),
 ): void {
   for (let i = 0; i < n; i++) diagonal[i] = l[i * n + i];
-  for (let j = 0; j < n; j++) {
-    const rowJ = j * n;
-    l[rowJ + j] = 1 / diagonal[j];
-    for (let i = j + 1; i < n; i++) {
-      l[rowJ + i] = -dot(l, i * n + j, l, rowJ + j, i - j) / diagonal[i];
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    const u0 = j * n;
+    const u1 = u0 + n;
+    const j1 = j + 1;
+    l[u0 + j] = 1 / diagonal[j];
+    l[u1 + j1] = 1 / diagonal[j1];
+    l[u0 + j1] = -(l[j1 * n + j] * l[u0 + j]) / diagonal[j1];
+    let i = j1 + 1;
+    for (; i + 1 < n; i += 2) {
+      const r0 = i * n;
+      const r1 = r0 + n;
+      let s00 = l[r0 + j] * l[u0 + j];
+      let s10 = l[r1 + j] * l[u0 + j];
+      let s01 = 0;
+      let s11 = 0;
+      for (let k = j1; k < i; k++) {
+        const a0 = l[r0 + k];
+        const a1 = l[r1 + k];
+        const b0 = l[u0 + k];
+        const b1 = l[u1 + k];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+      }
+      const x0 = -s00 / diagonal[i];
+      const x1 = -s01 / diagonal[i];
+      l[u0 + i] = x0;
+      l[u1 + i] = x1;
+      const li = l[r1 + i];
+      l[u0 + i + 1] = -(s10 + li * x0) / diagonal[i + 1];
+      l[u1 + i + 1] = -(s11 + li * x1) / diagonal[i + 1];
+    }
+    if (i < n) {
+      const r0 = i * n;
+      let s0 = l[r0 + j] * l[u0 + j];
+      let s1 = 0;
+      for (let k = j1; k < i; k++) {
+        const a0 = l[r0 + k];
+        s0 += a0 * l[u0 + k];
+        s1 += a0 * l[u1 + k];
+      }
+      l[u0 + i] = -s0 / diagonal[i];
+      l[u1 + i] = -s1 / diagonal[i];
     }
   }
-  for (let i = 0; i < n; i++) {
-    const rowI = i * n;
-    for (let j = 0; j <= i; j++) out[rowI + j] = dot(l, rowI + i, l, j * n + i, n - i);
-    out.fill(0, rowI + i + 1, rowI + n);
+  if (j < n) l[j * n + j] = 1 / diagonal[j];
+
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const i1 = i + 1;
+    let jj = 0;
+    for (; jj + 1 < i; jj += 2) {
+      const q0 = jj * n;
+      const q1 = q0 + n;
+      // Row i of U starts at column i, row i+1 at i+1: the k = i term belongs to row i only.
+      const ui = l[r0 + i];
+      let s00 = ui * l[q0 + i];
+      let s01 = ui * l[q1 + i];
+      let s10 = 0;
+      let s11 = 0;
+      for (let k = i1; k < n; k++) {
+        const a0 = l[r0 + k];
+        const a1 = l[r1 + k];
+        const b0 = l[q0 + k];
+        const b1 = l[q1 + k];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+      }
+      out[r0 + jj] = s00;
+      out[r0 + jj + 1] = s01;
+      out[r1 + jj] = s10;
+      out[r1 + jj + 1] = s11;
+    }
+    for (; jj < i; jj++) {
+      const q0 = jj * n;
+      out[r0 + jj] = dot(l, r0 + i, l, q0 + i, n - i);
+      out[r1 + jj] = dot(l, r1 + i1, l, q0 + i1, n - i1);
+    }
+    out[r0 + i] = dot(l, r0 + i, l, r0 + i, n - i);
+    out[r1 + i] = dot(l, r1 + i1, l, r0 + i1, n - i1);
+    out[r1 + i1] = dot(l, r1 + i1, l, r1 + i1, n - i1);
+    out.fill(0, r0 + i + 1, r0 + n);
+    out.fill(0, r1 + i1 + 1, r1 + n);
   }
-  for (let i = 0; i < n; i++) {
-    l[i * n + i] = diagonal[i];
-    l.fill(0, i * n + i + 1, i * n + n);
+  if (i < n) {
+    const r0 = i * n;
+    for (let jj = 0; jj <= i; jj++) out[r0 + jj] = dot(l, r0 + i, l, jj * n + i, n - i);
+  }
+  for (let k = 0; k < n; k++) {
+    l[k * n + k] = diagonal[k];
+    l.fill(0, k * n + k + 1, k * n + n);
   }
 }
 

@@ -85,12 +85,12 @@ export function minimizeLbfgs(f: Objective, x0: ArrayLike<number>, options: Lbfg
       slope = dotVectors(g, direction);
     }
     const initialStep = sHistory.length === 0 ? Math.min(1, 1 / maxNorm(g)) : 1;
-    let search = lineSearch(evaluate, x, fx, g, direction, slope, initialStep);
+    let search = lineSearch(evaluate, x, fx, direction, slope, initialStep);
     if (search === null && sHistory.length > 0) {
       clearHistory(sHistory, yHistory, rhoHistory);
       for (let i = 0; i < n; i++) direction[i] = -g[i];
       slope = dotVectors(g, direction);
-      search = lineSearch(evaluate, x, fx, g, direction, slope, Math.min(1, 1 / maxNorm(g)));
+      search = lineSearch(evaluate, x, fx, direction, slope, Math.min(1, 1 / maxNorm(g)));
     }
     if (search === null) {
       status = 'line-search';
@@ -181,7 +181,6 @@ function lineSearch(
   evaluate: (x: Float64Array, g: Float64Array) => number,
   x: Float64Array,
   f0: number,
-  g0: Float64Array,
   direction: Float64Array,
   slope0: number,
   initialStep: number,

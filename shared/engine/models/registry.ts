@@ -1,6 +1,7 @@
 // Turns a model file's JSON state back into a predictor, whatever the kind. A new model kind (the
 // neural-network ensemble) adds its reader here and its factory to defaultCandidates in auto.ts.
 import { type AutoState, autoFromJSON } from './auto.ts';
+import { type EnsembleState, ensembleFromJSON } from './ensemble/ensemble.ts';
 import { type GpState, gpFromJSON } from './gp.ts';
 import { type RidgeState, ridgeFromJSON } from './ridge.ts';
 import type { Predictor, SerializedModel } from './types.ts';
@@ -11,6 +12,7 @@ type Reader = (state: SerializedModel) => Predictor;
 const readers: Readonly<Record<string, Reader>> = {
   ridge: (state) => ridgeFromJSON(state as RidgeState),
   gp: (state) => gpFromJSON(state as GpState),
+  'mlp-ensemble': (state) => ensembleFromJSON(state as EnsembleState),
   auto: (state) => autoFromJSON(state as AutoState, readModel),
 };
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelFileError } from '../../schema/model-file.ts';
 import { readTable } from '../table/read.ts';
-import { createTable, type Table } from '../table/table.ts';
+import { createTable, type Column, type Table } from '../table/table.ts';
 import { loadModel, predictTable } from './predict.ts';
 import { trainModel } from './train.ts';
 
@@ -51,9 +51,10 @@ describe('trainModel', () => {
 
   it('reports rows dropped for a missing output and cells imputed for missing inputs', () => {
     const base = linearTable(30);
-    const columns = base.columns.map((c) => {
-      if (c.name === 'y') return { ...c, values: Float64Array.from(c.values as Float64Array, (v, i) => (i === 4 || i === 9 ? NaN : v)) };
-      if (c.name === 'a') return { ...c, values: Float64Array.from(c.values as Float64Array, (v, i) => (i === 2 ? NaN : v)) };
+    const columns = base.columns.map((c): Column => {
+      if (c.kind !== 'numeric') return c;
+      if (c.name === 'y') return { ...c, values: c.values.map((v, i) => (i === 4 || i === 9 ? NaN : v)) };
+      if (c.name === 'a') return { ...c, values: c.values.map((v, i) => (i === 2 ? NaN : v)) };
       return c;
     });
     const { report, modelFile } = trainModel(createTable(columns), { outputs: ['y'], ignore: ['z'], model: 'linear', impute: 'mean' });

@@ -13,6 +13,8 @@ import {
 } from '../../schema/model-file.ts';
 import { SIGMA_VERSION } from '../../version.ts';
 import { defaultCandidates, fitAuto } from '../models/auto.ts';
+import type { MlpEnsembleKernels } from '../kernels/mlp-reference.ts';
+import { ensembleFactory } from '../models/ensemble/ensemble.ts';
 import { gpFactory } from '../models/gp.ts';
 import { createMatrix } from '../models/matrix.ts';
 import { ridgeFactory } from '../models/ridge.ts';
@@ -32,8 +34,8 @@ export interface TrainOptions {
   readonly onProgress?: (progress: { fraction: number; stage: string }) => void;
   /** Now, for the file's createdAt (tests fix it). */
   readonly now?: () => Date;
-  /** Extra candidates by model choice (the neural-network ensemble registers here). */
-  readonly extraCandidates?: Partial<Record<ModelChoice, () => ModelFactory[]>>;
+  /** Kernels the neural-network ensemble trains with (default: the plain-TS reference). */
+  readonly mlpKernels?: MlpEnsembleKernels;
 }
 
 export interface TrainReport {
@@ -56,16 +58,17 @@ export interface TrainResult {
 /** The fewest rows each choice can learn anything from. */
 const MINIMUM_ROWS: Record<ModelChoice, number> = { linear: 3, gp: 3, nn: 10, auto: 3 };
 
-function candidatesFor(choice: ModelChoice, extra: TrainOptions['extraCandidates'] = {}): ModelFactory[] {
-  const base: Record<ModelChoice, () => ModelFactory[]> = {
-    linear: () => [ridgeFactory()],
-    gp: () => [gpFactory({ kernel: 'rbf', ard: true }), gpFactory({ kernel: 'matern52', ard: true })],
-    nn: () => [],
-    auto: () => defaultCandidates(),
-  };
-  const candidates = [...base[choice](), ...(extra[choice]?.() ?? [])];
-  if (candidates.length === 0) throw new RangeError(`The ${choice} model is not available in this build`);
-  return candidates;
+function candidatesFor(choice: ModelChoice, mlpKernels: MlpEnsembleKernels | undefined): ModelFactory[] {
+  switch (choice) {
+    case 'linear':
+      return [ridgeFactory()];
+    case 'gp':
+      return [gpFactory({ kernel: 'rbf', ard: true }), gpFactory({ kernel: 'matern52', ard: true })];
+    case 'nn':
+      return [ensembleFactory({}, mlpKernels)];
+    case 'auto':
+      return [...defaultCandidates(), ensembleFactory({}, mlpKernels)];
+  }
 }
 
 function columnByName(table: Table, name: string): Column {
@@ -151,7 +154,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
 
   onProgress?.({ fraction: 0, stage: 'cross-validation' });
   const auto = fitAuto(xm, ym, {
-    candidates: candidatesFor(spec.model, options.extraCandidates),
+    candidates: candidatesFor(spec.model, options.mlpKernels),
     folds: spec.folds,
     repeats: spec.repeats,
     seed: spec.seed,

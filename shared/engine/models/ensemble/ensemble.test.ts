@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tfjsMlpKernels } from '../../kernels/tfjs/mlp-tfjs.ts';
+import { makeFriedman1 } from '../../validate/synthetic.ts';
+import { Z_95, intervalCoverage, rSquared } from '../../validate/metrics.ts';
+import { type Matrix, column, createMatrix } from '../matrix.ts';
+import { createRng } from '../rng.ts';
+import { chooseArchitecture } from './architecture.ts';
+import { type EnsembleProgress, type EnsembleState, ensembleFactory, ensembleFromJSON, fitEnsemble } from './ensemble.ts';
+import { decodeFloat32, encodeFloat32 } from './serialize.ts';
+
+const WASM_DIST = new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url);
+
+beforeAll(async () => {
+  setWasmPaths(decodeURIComponent(WASM_DIST.pathname));
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend('wasm');
+  await tf.ready();
+});
+
+/** y = sin(3x) + x² on x uniform in [0, 1]: a smooth one-input problem the reference trains fast. */
+function smallProblem(rows: number, seed: number): { x: Matrix; y: Matrix } {
+  const rng = createRng(seed);
+  const x = createMatrix(rows, 1);
+  const y = createMatrix(rows, 2);
+  for (let i = 0; i < rows; i++) {
+    const v = rng.next();
+    x.data[i] = v;
+    y.data[2 * i] = Math.sin(3 * v) + 0.05 * rng.normal();
+    y.data[2 * i + 1] = -2 * v * v + 0.05 * rng.normal();
+  }
+  return { x, y };
+}
+
+describe('deep ensemble', () => {
+  it('chooses a small, strongly decayed network for few rows', () => {
+    expect(chooseArchitecture(30)).toEqual({ hidden: [16], weightDecay: 0.1 });
+    expect(chooseArchitecture(500)).toEqual({ hidden: [32, 32], weightDecay: 0.01 });
+    expect(chooseArchitecture(5000)).toEqual({ hidden: [64, 64], weightDecay: 0.001 });
+  });
+
+  it('reaches R² ≥ 0.85 on held-out Friedman #1 (500 rows, TensorFlow.js on wasm)', () => {
+    // Noise 1 against signal variance ≈ 23.8 caps R² near 0.96; this setup measured 0.920 (0.912 with
+    // 2 × 64, 0.88 with the Gaussian head). 0.85 leaves room for other seeds, kernels and backends.
+    const train = makeFriedman1(500, 10, 1, 1);
+    const test = makeFriedman1(2000, 10, 1, 2);
+    const before = tf.memory().numTensors;
+    const model = fitEnsemble(train.x, train.y, {}, { seed: 3, kernels: tfjsMlpKernels });
+    const prediction = model.predict(test.x);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(model.hidden).toEqual([32, 32]);
+    expect(rSquared(test.y.data, prediction.mean.data)).toBeGreaterThan(0.85);
+    // Conservative rather than overconfident: the held-out residuals include member error.
+    const coverage = intervalCoverage(test.y.data, prediction.mean.data, prediction.std.data, Z_95);
+    expect(coverage).toBeGreaterThan(0.9);
+    expect(coverage).toBeLessThan(1);
+  }, 30_000);
+
+  it('fits several outputs and is more uncertain far outside the data', () => {
+    const { x, y } = smallProblem(40, 5);
+    const model = fitEnsemble(x, y, {}, { seed: 1 });
+    expect(model.hidden).toEqual([16]);
+    const grid = createMatrix(21, 1, Float64Array.from({ length: 21 }, (_, i) => i / 20));
+    const inside = model.predict(grid);
+    const sinTruth = column(grid, 0).map((v) => Math.sin(3 * v));
+    const quadTruth = column(grid, 0).map((v) => -2 * v * v);
+    expect(rSquared(sinTruth, column(inside.mean, 0))).toBeGreaterThan(0.95);
+    expect(rSquared(quadTruth, column(inside.mean, 1))).toBeGreaterThan(0.95);
+    const far = model.predict(createMatrix(2, 1, Float64Array.from([-4, 5])));
+    for (let t = 0; t < 2; t++) {
+      const insideLatent = Math.max(...column(inside.stdLatent, t));
+      for (let i = 0; i < 2; i++) {
+        expect(far.stdLatent.data[i * 2 + t]).toBeGreaterThan(3 * insideLatent);
+        expect(far.std.data[i * 2 + t]).toBeGreaterThan(Math.max(...column(inside.std, t)));
+      }
+    }
+  });
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    const { x, y } = smallProblem(30, 2);
+    const options = { members: 3, maxEpochs: 20 };
+    const a = fitEnsemble(x, y, options, { seed: 7 }).toJSON();
+    const b = fitEnsemble(x, y, options, { seed: 7 }).toJSON();
+    const c = fitEnsemble(x, y, options, { seed: 8 }).toJSON();
+    expect(b).toEqual(a);
+    expect(c.params).not.toBe(a.params);
+  });
+
+  it('trains the same model with the reference and TensorFlow.js kernels', () => {
+    const { x, y } = smallProblem(30, 3);
+    const options = { members: 2, maxEpochs: 3 };
+    const reference = fitEnsemble(x, y, options, { seed: 4 }).predict(x);
+    const tfjs = fitEnsemble(x, y, options, { seed: 4, kernels: tfjsMlpKernels }).predict(x);
+    for (let q = 0; q < reference.mean.data.length; q++) {
+      expect(tfjs.mean.data[q]).toBeCloseTo(reference.mean.data[q], 3);
+      expect(tfjs.std.data[q]).toBeCloseTo(reference.std.data[q], 3);
+    }
+  });
+
+  it('round-trips through JSON to identical predictions', () => {
+    const { x, y } = smallProblem(30, 4);
+    for (const loss of ['mse', 'gaussian-nll'] as const) {
+      const model = fitEnsemble(x, y, { members: 3, maxEpochs: 15, loss }, { seed: 2 });
+      const state = JSON.parse(JSON.stringify(model.toJSON())) as EnsembleState;
+      const restored = ensembleFromJSON(state);
+      expect(restored.predict(x)).toEqual(model.predict(x));
+      expect(ensembleFromJSON(state, tfjsMlpKernels).predict(x).mean.data[0]).toBeCloseTo(model.predict(x).mean.data[0], 5);
+      expect(() => ensembleFromJSON({ ...state, hidden: [17] })).toThrow(RangeError);
+    }
+  });
+
+  it('stops at once when aborted, freeing the kernel state', () => {
+    const { x, y } = smallProblem(40, 6);
+    const controller = new AbortController();
+    const seen: EnsembleProgress[] = [];
+    const before = tf.memory().numTensors;
+    const fit = () =>
+      fitEnsemble(x, y, {}, {
+        seed: 1,
+        kernels: tfjsMlpKernels,
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p);
+          if (p.epoch === 2) controller.abort();
+        },
+      });
+    expect(fit).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(seen.map((p) => p.epoch)).toEqual([1, 2]);
+    expect(Number.isFinite(seen[1].loss) && Number.isFinite(seen[1].valLoss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fit).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(seen).toHaveLength(2);
+  });
+
+  it('works as a model factory reporting fractions', () => {
+    const { x, y } = smallProblem(20, 8);
+    const fractions: number[] = [];
+    const model = ensembleFactory({ members: 2, maxEpochs: 10 }).fit(x, y, { seed: 1, onProgress: (f) => fractions.push(f) });
+    expect(model.kind).toBe('mlp-ensemble');
+    expect(fractions.at(-1)).toBe(1);
+    expect(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]))).toBe(true);
+    expect(() => fitEnsemble(createMatrix(4, 1), createMatrix(4, 1))).toThrow(RangeError);
+  });
+
+  it('encodes float32 parameters exactly', () => {
+    const values = Float32Array.from([0, -0, 1.5, -3.25e-20, 3.4e38, Math.fround(Math.PI)]);
+    expect(Array.from(decodeFloat32(encodeFloat32(values)))).toEqual(Array.from(values));
+    expect(encodeFloat32(Float32Array.from([1]))).toBe('AACAPw==');
+  });
+});
