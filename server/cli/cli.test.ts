@@ -106,6 +106,66 @@ describe('sigma train and predict', () => {
     expect(answer.obstacle.constraint).toBe('a + b == 50');
   });
 
+  it('explains a formula with the Sobol indices it must have', () => {
+    // y = 2a + b with a, b uniform on [0, 1]: Var = 4/12 + 1/12, so S_a = 0.8 and S_b = 0.2, no interaction.
+    const spec = { variables: { a: { min: 0, max: 1 }, b: { min: 0, max: 1 } }, outputs: { y: '2*a + b' }, objectives: [{ output: 'y', goal: 'max' }] };
+    writeFileSync(join(dir, 'explain.json'), JSON.stringify(spec));
+    const result = sigma('explain', '--spec', 'explain.json', '--n', '512', '--pairs', 'a:b');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    const [a, b] = answer.sobol.y;
+    expect(a.variable).toBe('a');
+    expect(a.first).toBeCloseTo(0.8, 1);
+    expect(a.total).toBeCloseTo(0.8, 1);
+    expect(b.first).toBeCloseTo(0.2, 1);
+    expect(answer.shap.ranking.y[0].variable).toBe('a');
+    // The partial dependence of y on a has slope 2.
+    const pd = answer.partialDependence.y.a;
+    // (Numbers are printed to 6 significant digits.)
+    expect((pd.mean.at(-1) - pd.mean[0]) / (pd.grid.at(-1) - pd.grid[0])).toBeCloseTo(2, 4);
+    expect(answer.interactions[0].variables).toEqual(['a', 'b']);
+  });
+
+  it('designs experiments that keep a mixture at 100, and writes the sheet', () => {
+    const spec = {
+      variables: { A: { min: 10, max: 80 }, B: { min: 5, max: 60 }, C: { min: 0, max: 40 }, T: { min: 120, max: 160, step: 10 } },
+      constraints: ['A + B + C == 100'],
+      objectives: [{ output: 'strength', goal: 'max' }],
+    };
+    writeFileSync(join(dir, 'design.json'), JSON.stringify(spec));
+    const result = sigma('design', '--spec', 'design.json', '--n', '8', '--seed', '4', '--out', 'plan.csv');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer.rows).toHaveLength(8);
+    for (const row of answer.rows) {
+      expect(Math.abs(row.A + row.B + row.C - 100)).toBeLessThan(1e-9);
+      expect([120, 130, 140, 150, 160]).toContain(row.T);
+    }
+    const sheet = readFileSync(join(dir, 'plan.csv'), 'utf8').trim().split(/\r?\n/);
+    expect(sheet[0]).toBe('run,A,B,C,T,strength');
+    expect(sheet).toHaveLength(9);
+    expect(sheet[1].endsWith(',')).toBe(true);
+  });
+
+  it('suggests diverse next experiments inside the bounds, with reasons', () => {
+    const spec = { variables: { x1: { min: 0, max: 9 }, x2: { min: 0, max: 7 } }, objectives: [{ output: 'y', goal: 'max' }] };
+    writeFileSync(join(dir, 'suggest.json'), JSON.stringify(spec));
+    const result = sigma('suggest', '--spec', 'suggest.json', '--model', 'model.json', '--data', 'runs.csv', '--count', '3', '--out', 'next.csv');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer.proposals).toHaveLength(3);
+    for (const p of answer.proposals) {
+      expect(p.inputs.x1).toBeGreaterThanOrEqual(0);
+      expect(p.inputs.x1).toBeLessThanOrEqual(9);
+      expect(p.reason.length).toBeGreaterThan(5);
+      expect(p.predicted.y).toBeCloseTo(3 * p.inputs.x1 - 2 * p.inputs.x2 + 5, 2);
+    }
+    // y grows with x1 and falls with x2: the best proposal sits near x1 = 9, x2 = 0.
+    const best = answer.proposals.reduce((m: { predicted: { y: number } }, p: { predicted: { y: number } }) => (p.predicted.y > m.predicted.y ? p : m));
+    expect(best.inputs.x1).toBeGreaterThan(7);
+    expect(readFileSync(join(dir, 'next.csv'), 'utf8').split(/\r?\n/)[0]).toBe('run,x1,x2,y');
+  });
+
   it('prints its version', () => {
     const version = execFileSync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'version'], { encoding: 'utf8' });
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);

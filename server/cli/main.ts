@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util';
 import { SIGMA_VERSION } from '../../shared/version.ts';
 import { startNodeServer } from '../node/server.ts';
 import { adminCommands } from './admin.ts';
+import { designCommand } from './commands/design.ts';
+import { explainCommand } from './commands/explain.ts';
 import { optimizeCommand } from './commands/optimize.ts';
+import { suggestCommand } from './commands/suggest.ts';
 import { predictCommand } from './commands/predict.ts';
 import { trainCommand } from './commands/train.ts';
 import { UsageError } from './io.ts';
@@ -20,6 +23,12 @@ Commands:
   predict    Predict with a model: --model model.json --data FILE [--out FILE.csv]
   optimize   Pareto set for a spec: --spec spec.json [--model a.json --model b.json]
              [--seed N] [--population P] [--generations G]
+  explain    Factor analysis: --spec spec.json --model a.json [--data FILE] [--n 1024]
+             [--pairs "a:b"] [--seed N]  (Sobol, SHAP, partial dependence, permutation)
+  suggest    Next experiments: --spec spec.json --model a.json --data FILE [--count 4]
+             [--acquisition ei|ucb] [--seed N] [--out sheet.csv]
+  design     Space-filling plan: --spec spec.json [--n 10] [--method lhs|sobol]
+             [--seed N] [--out sheet.csv]
   version    Print the version
 
 Environment for serve:
@@ -70,6 +79,12 @@ async function main(argv: string[]): Promise<void> {
       return predictCommand(rest);
     case 'optimize':
       return optimizeCommand(rest);
+    case 'explain':
+      return explainCommand(rest);
+    case 'suggest':
+      return suggestCommand(rest);
+    case 'design':
+      return designCommand(rest);
     case 'version':
       console.log(SIGMA_VERSION);
       return;

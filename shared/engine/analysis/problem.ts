@@ -1,6 +1,8 @@
 // From the user's analysis spec (shared/schema/analysis-spec.ts) and a system of models and
 // formulas to what the optimizer runs: variables in order, a batch evaluator, objectives.
 import type { AnalysisSpec, VariableDefinition } from '../../schema/analysis-spec.ts';
+import type { Model } from '../explain/model.ts';
+import { parseConstraint, variablesOf } from '../optimize/expression.ts';
 import type { BatchEvaluator, ObjectiveSpec, ProblemSpec, VariableSpec } from '../optimize/problem.ts';
 import type { ColumnValues, System } from './system.ts';
 
@@ -69,4 +71,39 @@ export function problemSpec(spec: AnalysisSpec, system: System): ProblemSpec {
     constraints: spec.constraints,
     robustness: spec.robustness,
   };
+}
+
+/**
+ * The system as a batch model over the spec's variables (fixed ones included, in
+ * problemVariables order), returning the named outputs: what explain and suggest work with.
+ */
+export function systemModel(system: System, variables: readonly VariableSpec[], outputs: readonly string[]): Model {
+  for (const name of outputs) {
+    if (!system.outputs.includes(name)) throw new RangeError(`No model or formula computes "${name}"`);
+  }
+  return async (columns, n) => {
+    const result = system.evaluate(namedColumns(variables, columns, n), n);
+    return {
+      mean: outputs.map((name) => result.mean[name]),
+      std: outputs.map((name) => result.std[name] ?? new Float64Array(n).fill(Number.NaN)),
+    };
+  };
+}
+
+/** The spec's constraints that involve inputs only (designs can honour these without a model). */
+export function inputConstraints(spec: AnalysisSpec): { kept: string[]; skipped: string[] } {
+  const inputs = new Set([...Object.keys(spec.variables), ...Object.keys(spec.fixed), ...Object.keys(spec.expressions)]);
+  const kept: string[] = [];
+  const skipped: string[] = [];
+  for (const constraint of spec.constraints) {
+    const names = variablesOf(parseConstraint(constraint).difference);
+    (names.every((name) => inputs.has(name)) ? kept : skipped).push(constraint);
+  }
+  return { kept, skipped };
+}
+
+/** The outputs an analysis is about: the objectives' outputs, else everything the system computes. */
+export function analysisOutputs(spec: AnalysisSpec, system: System): string[] {
+  const fromObjectives = [...new Set(spec.objectives.map((o) => o.output))];
+  return fromObjectives.length > 0 ? fromObjectives : [...system.outputs];
 }

@@ -4,9 +4,12 @@ import type { ComputeInfo } from '../../../shared/schema/compute.ts';
 import { referenceKernels } from '../../../shared/engine/kernels/reference.ts';
 import { instantiateWasmKernels, supportsWasmSimd, type WasmKernels } from '../../../shared/engine/kernels/wasm.ts';
 import { selfTestKernels, type KernelSelfTest } from '../../../shared/engine/kernels/self-test.ts';
-import { readTable, type ReadTableOptions } from '../../../shared/engine/table/read.ts';
+import { readTable, type ReadReport, type ReadTableOptions } from '../../../shared/engine/table/read.ts';
+import { loadModel, predictTable } from '../../../shared/engine/train/predict.ts';
+import { trainModel, type TrainReport } from '../../../shared/engine/train/train.ts';
+import type { ModelFile, TrainSpecInput } from '../../../shared/schema/model-file.ts';
+import { createTable, type Column } from '../../../shared/engine/table/table.ts';
 import { summarizeTable, type ColumnSummary } from '../../../shared/engine/table/summary.ts';
-import type { Table } from '../../../shared/engine/table/table.ts';
 import kernelsUrl from '../../../wasm/build/kernels.wasm?url';
 import { detectBackends } from './backends.ts';
 
@@ -33,14 +36,52 @@ export const engineApi = {
     };
   },
 
-  summarize(table: Table): ColumnSummary[] {
-    return summarizeTable(table);
+  /** Reads a file and returns what the import screen shows: the report, summaries and the first rows. */
+  readFile(
+    bytes: Uint8Array,
+    options: ReadTableOptions = {},
+    previewRows = 20,
+  ): { report: ReadReport; columns: ColumnSummary[]; preview: string[][] } {
+    const { table, report } = readTable(bytes, options);
+    const preview = Array.from({ length: Math.min(previewRows, table.rowCount) }, (_, i) =>
+      table.columns.map((c) => {
+        const value = c.values[i];
+        return value === null || (typeof value === 'number' && Number.isNaN(value)) ? '' : String(value);
+      }),
+    );
+    return { report, columns: summarizeTable(table), preview };
   },
 
-  /** Reads a file (CSV, TSV, XLSX in any supported encoding) and summarizes its columns. */
-  summarizeFile(bytes: Uint8Array, options: ReadTableOptions = {}): { rowCount: number; columns: ColumnSummary[] } {
-    const { table } = readTable(bytes, options);
-    return { rowCount: table.rowCount, columns: summarizeTable(table) };
+  /** Trains a task on a stored file; progress is reported through the callback. */
+  train(
+    bytes: Uint8Array,
+    readOptions: ReadTableOptions,
+    spec: TrainSpecInput,
+    onProgress?: (fraction: number, stage: string) => void,
+  ): { modelFile: ModelFile; report: TrainReport } {
+    const { table } = readTable(bytes, readOptions);
+    return trainModel(table, spec, { onProgress: onProgress ? ({ fraction, stage }) => onProgress(fraction, stage) : undefined });
+  },
+
+  /** Predicts one or more rows given as column values by name. */
+  predict(
+    modelFile: ModelFile,
+    columns: Record<string, (number | string | null)[]>,
+  ): { outputs: { name: string; mean: number[]; std: number[] }[]; inDomain: boolean[] } {
+    const model = loadModel(modelFile);
+    const table = createTable(
+      model.inputs.map((name): Column => {
+        const values = columns[name] ?? [];
+        return values.every((value) => typeof value === 'number' || value === null)
+          ? { name, kind: 'numeric', values: Float64Array.from(values, (value) => (value === null ? NaN : (value as number))) }
+          : { name, kind: 'categorical', values: values.map((value) => (value === null ? null : String(value))) };
+      }),
+    );
+    const prediction = predictTable(model, table);
+    return {
+      outputs: prediction.outputs.map((o) => ({ name: o.name, mean: Array.from(o.mean), std: Array.from(o.std) })),
+      inDomain: [...prediction.inDomain],
+    };
   },
 
   /** Runs our kernels against the reference on this device. */

@@ -19,7 +19,7 @@ function channelWorker(api: object, onTerminate: () => void): Worker {
 function createBridge(idleMs = 0) {
   const log = { started: 0, terminated: 0 };
   const api = {
-    summarize: async () => [{ name: 'x' }],
+    readFile: async () => ({ columns: [{ name: 'x' }] }),
     // Never settles: stands for a long computation that only terminate() can stop.
     selfTest: () => new Promise(() => {}),
   };
@@ -36,8 +36,8 @@ function createBridge(idleMs = 0) {
 describe('EngineBridge', () => {
   it('forwards calls to the worker', async () => {
     const { bridge, log } = createBridge();
-    const table = { columns: [], rowCount: 0 };
-    expect(await bridge.call(undefined, 'summarize', table)).toEqual([{ name: 'x' }]);
+    const bytes = new Uint8Array([1]);
+    expect(await bridge.call(undefined, 'readFile', bytes)).toEqual({ columns: [{ name: 'x' }] });
     expect(log.started).toBe(1);
     bridge.terminate();
   });
@@ -54,7 +54,7 @@ describe('EngineBridge', () => {
     expect(log.terminated).toBe(1);
     expect(bridge.running).toBe(false);
 
-    expect(await bridge.call(undefined, 'summarize', { columns: [], rowCount: 0 })).toHaveLength(1);
+    expect((await bridge.call(undefined, 'readFile', new Uint8Array(1))).columns).toHaveLength(1);
     expect(log.started).toBe(2);
     expect(bridge.workersStarted).toBe(2);
     bridge.terminate();
@@ -62,7 +62,7 @@ describe('EngineBridge', () => {
 
   it('refuses a call whose signal is already aborted without starting a worker', async () => {
     const { bridge, log } = createBridge();
-    await expect(bridge.call(AbortSignal.abort(), 'summarize', { columns: [], rowCount: 0 })).rejects.toMatchObject({
+    await expect(bridge.call(AbortSignal.abort(), 'readFile', new Uint8Array(1))).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(log.started).toBe(0);
@@ -70,7 +70,7 @@ describe('EngineBridge', () => {
 
   it('shuts an idle worker down', async () => {
     const { bridge, log } = createBridge(20);
-    await bridge.call(undefined, 'summarize', { columns: [], rowCount: 0 });
+    await bridge.call(undefined, 'readFile', new Uint8Array(1));
     expect(bridge.running).toBe(true);
     await new Promise((r) => setTimeout(r, 80));
     expect(bridge.running).toBe(false);

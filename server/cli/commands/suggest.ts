@@ -1,0 +1,69 @@
+// sigma suggest: the next batch of experiments from trained models, balancing expected gain
+// and uncertainty, diverse within the batch, honouring the input constraints.
+import { parseArgs } from 'node:util';
+import { inputConstraints, problemVariables, systemModel } from '../../../shared/engine/analysis/problem.ts';
+import { experimentSheetCsv } from '../../../shared/engine/design/experiment-sheet.ts';
+import { suggest } from '../../../shared/engine/design/suggest.ts';
+import { progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
+import { completeRows, specRows } from '../spec-data.ts';
+import { loadSystem, seedOption, systemOptions } from '../system-loader.ts';
+
+export async function suggestCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...systemOptions,
+      data: { type: 'string' },
+      encoding: { type: 'string' },
+      count: { type: 'string' },
+      acquisition: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const started = performance.now();
+  const { spec, system } = loadSystem(values);
+  const objectives = spec.objectives.map((o) => {
+    if (o.goal !== 'min' && o.goal !== 'max') throw new UsageError(`suggest handles min and max goals; "${o.output}" has ${o.goal}`);
+    return o;
+  });
+  if (objectives.length === 0) throw new UsageError('The spec needs at least one objective to suggest experiments for');
+  const outputs = objectives.map((o) => o.output);
+  const count = Number(values.count ?? 4);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new UsageError('--count must be a whole number from 1 to 1000');
+  const acquisition = values.acquisition ?? 'ei';
+  if (acquisition !== 'ei' && acquisition !== 'ucb') throw new UsageError('--acquisition must be ei or ucb');
+  const variables = problemVariables(spec);
+  const { table } = readDataFile(requireOption(values.data, 'data'), { encoding: values.encoding });
+  const observed = completeRows(specRows(table, variables, outputs), outputs);
+  if (observed.rows === 0) throw new UsageError('The data file has no complete row with every objective output');
+  const { kept, skipped } = inputConstraints(spec);
+  const bar = progressBar('suggest');
+  const result = await suggest(
+    systemModel(system, variables, outputs),
+    { variables, constraints: kept, objectives: objectives.map((o, j) => ({ output: j, goal: o.goal as 'min' | 'max' })) },
+    { columns: observed.columns, outputs: outputs.map((name) => observed.outputs[name]), rows: observed.rows },
+    { count, acquisition, seed: seedOption(values.seed) ?? 0, onProgress: (p) => bar(p.fraction, p.stage) },
+  );
+  const proposals = result.proposals.map((p) => ({
+    inputs: p.inputs,
+    predicted: Object.fromEntries(outputs.map((name, j) => [name, p.predicted[j]])),
+    std: Object.fromEntries(outputs.map((name, j) => [name, p.std[j]])),
+    acquisition: p.acquisition,
+    reason: p.reason,
+  }));
+  if (values.out) {
+    const columns = variables.map((_, j) => Float64Array.from(result.proposals, (p) => p.values[j]));
+    writeTextFile(values.out, experimentSheetCsv(variables, columns, result.proposals.length, outputs));
+  }
+  console.log(
+    JSON.stringify({
+      acquisition,
+      proposals,
+      observedRows: observed.rows,
+      constraintsSkipped: skipped,
+      evaluations: result.evaluations,
+      sheet: values.out ?? null,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+    }),
+  );
+}
