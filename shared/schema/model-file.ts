@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { SerializedModel } from '../engine/models/types.ts';
 import { TableEncoding } from './table-encoding.ts';
 
 export const MODEL_FILE_FORMAT = 'sigma-model';
@@ -67,7 +68,14 @@ export const ModelFile = v.object({
   spec: TrainSpec,
   encoding: TableEncoding,
   /** The fitted model's own JSON state (read by shared/engine/models/registry.ts). */
-  model: v.looseObject({ kind: v.string(), version: v.number() }),
+  model: v.custom<SerializedModel>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { kind?: unknown }).kind === 'string' &&
+      typeof (value as { version?: unknown }).version === 'number',
+    'the model state needs a kind and a version',
+  ),
   features: v.array(v.string()),
   metrics: v.record(v.string(), OutputMetricsRecord),
   rows: v.object({ used: v.number(), dropped: v.number(), imputedCells: v.number() }),
