@@ -1,0 +1,266 @@
+// Regression benchmark: the `auto` model (its default candidates, best per output) cross-validated
+// on Friedman #1 (1000 × 10, noise 1) and the diabetes data, and scikit-learn's peers on the same
+// files beside it when Debian's python3-sklearn is installed. Friedman #1 is generated exactly as
+// make_friedman1(random_state=0) (the data behind PEERS.md) and our folds are exactly
+// KFold(5, shuffle=True, random_state=0), both rebuilt from numpy's generator below, so both sides
+// score the same rows with the same splits, with or without Python.
+//   npx tsx bench/regression.ts [--skip-peers] [friedman1] [diabetes]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultCandidates, fitAuto } from '../shared/engine/models/auto.ts';
+import { type Matrix, createMatrix } from '../shared/engine/models/matrix.ts';
+import type { ModelFactory } from '../shared/engine/models/types.ts';
+import { standardizeColumns } from '../shared/engine/validate/synthetic.ts';
+
+const PYTHON = '/usr/bin/python3';
+const PEER_SCRIPT = fileURLToPath(new URL('../../shared/peers/regression.py', import.meta.url));
+const DIABETES = fileURLToPath(new URL('../../shared/data/diabetes.csv', import.meta.url));
+const SEED = 0;
+const FRIEDMAN_SEED = 0;
+const FOLDS = 5;
+
+interface Dataset {
+  readonly name: string;
+  readonly x: Matrix;
+  readonly y: Matrix;
+  readonly inputNames: readonly string[];
+  readonly output: string;
+  /** A CSV the peers can read (inputs and the output, unscaled). */
+  readonly csv: string;
+}
+
+interface PeerRow {
+  readonly model: string;
+  readonly r2: number;
+  readonly seconds: number;
+}
+
+function readCsv(path: string, output: string): Dataset {
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = lines[0].split(',');
+  const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+  const out = header.indexOf(output);
+  const inputs = header.map((_, i) => i).filter((i) => i !== out);
+  const x = createMatrix(rows.length, inputs.length);
+  const y = createMatrix(rows.length, 1);
+  rows.forEach((row, r) => {
+    inputs.forEach((c, k) => (x.data[r * inputs.length + k] = row[c]));
+    y.data[r] = row[out];
+  });
+  return { name: 'diabetes', x, y, inputNames: inputs.map((i) => header[i]), output, csv: path };
+}
+
+function friedman(directory: string): Dataset {
+  const { x, y } = sklearnFriedman1(1000, 10, 1, FRIEDMAN_SEED);
+  const inputNames = Array.from({ length: 10 }, (_, i) => `x${i + 1}`);
+  const lines = [[...inputNames, 'y'].join(',')];
+  for (let i = 0; i < x.rows; i++) lines.push([...x.data.subarray(i * 10, i * 10 + 10), y.data[i]].map((v) => v.toPrecision(17)).join(','));
+  const csv = join(directory, 'friedman1.csv');
+  writeFileSync(csv, lines.join('\n') + '\n');
+  return { name: 'friedman1', x, y, inputNames, output: 'y', csv };
+}
+
+/** Wraps a factory so that the time spent in fit and predict adds up per candidate. */
+function timed(factory: ModelFactory, seconds: Map<string, number>): ModelFactory {
+  const add = (t0: number) => seconds.set(factory.name, (seconds.get(factory.name) ?? 0) + (performance.now() - t0) / 1e3);
+  return {
+    name: factory.name,
+    fit(x, y, options) {
+      const t0 = performance.now();
+      const model = factory.fit(x, y, options);
+      add(t0);
+      return {
+        ...model,
+        kind: model.kind,
+        inputs: model.inputs,
+        outputs: model.outputs,
+        toJSON: () => model.toJSON(),
+        predict(xNew) {
+          const t1 = performance.now();
+          const prediction = model.predict(xNew);
+          add(t1);
+          return prediction;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * numpy's legacy RandomState: MT19937 seeded by init_genrand, 53-bit doubles (genrand_res53),
+ * polar Box–Muller normals with the spare cached, and the Fisher–Yates shuffle that draws j ≤ i
+ * by masked rejection of 32-bit outputs. Enough to rebuild scikit-learn's make_friedman1 and
+ * KFold(shuffle=True) exactly, so that our figures and the peers' come from the same rows and splits.
+ */
+class NumpyRandomState {
+  private readonly mt = new Uint32Array(624);
+  private index = 624;
+  private spareGauss: number | null = null;
+
+  constructor(seed: number) {
+    const mt = this.mt;
+    mt[0] = seed >>> 0;
+    for (let i = 1; i < 624; i++) mt[i] = (Math.imul(1812433253, mt[i - 1] ^ (mt[i - 1] >>> 30)) + i) >>> 0;
+  }
+
+  next32(): number {
+    const mt = this.mt;
+    if (this.index >= 624) {
+      for (let k = 0; k < 624; k++) {
+        const y = (mt[k] & 0x80000000) | (mt[(k + 1) % 624] & 0x7fffffff);
+        mt[k] = mt[(k + 397) % 624] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      }
+      this.index = 0;
+    }
+    let y = mt[this.index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  randomDouble(): number {
+    const a = this.next32() >>> 5;
+    const b = this.next32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  gauss(): number {
+    if (this.spareGauss !== null) {
+      const g = this.spareGauss;
+      this.spareGauss = null;
+      return g;
+    }
+    let x1: number;
+    let x2: number;
+    let r2: number;
+    do {
+      x1 = 2 * this.randomDouble() - 1;
+      x2 = 2 * this.randomDouble() - 1;
+      r2 = x1 * x1 + x2 * x2;
+    } while (r2 >= 1 || r2 === 0);
+    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
+    this.spareGauss = f * x1;
+    return f * x2;
+  }
+
+  permutation(n: number): Int32Array {
+    const out = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      let mask = i;
+      for (const shift of [1, 2, 4, 8, 16]) mask |= mask >>> shift;
+      let j: number;
+      do j = (this.next32() & mask) >>> 0;
+      while (j > i);
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+}
+
+/** sklearn.datasets.make_friedman1(rows, inputs, noise, random_state=seed), value for value. */
+function sklearnFriedman1(rows: number, inputs: number, noise: number, seed: number): { x: Matrix; y: Matrix } {
+  const rng = new NumpyRandomState(seed);
+  const x = createMatrix(rows, inputs);
+  for (let k = 0; k < x.data.length; k++) x.data[k] = rng.randomDouble();
+  const y = createMatrix(rows, 1);
+  for (let i = 0; i < rows; i++) {
+    const v = x.data.subarray(i * inputs, i * inputs + 5);
+    y.data[i] = 10 * Math.sin(Math.PI * v[0] * v[1]) + 20 * (v[2] - 0.5) ** 2 + 10 * v[3] + 5 * v[4];
+  }
+  for (let i = 0; i < rows; i++) y.data[i] += noise * rng.gauss();
+  return { x, y };
+}
+
+/** The test folds of scikit-learn's KFold(k, shuffle=True, random_state=0). */
+function sklearnTestFolds(n: number, k: number): number[][] {
+  const order = new NumpyRandomState(0).permutation(n);
+  const folds: number[][] = [];
+  let start = 0;
+  for (let f = 0; f < k; f++) {
+    const size = Math.floor(n / k) + (f < n % k ? 1 : 0);
+    folds.push(Array.from(order.subarray(start, start + size)));
+    start += size;
+  }
+  return folds;
+}
+
+function runOurs(data: Dataset) {
+  // Inputs arrive standardized from the table encoder; targets stay in their units.
+  const x = standardizeColumns(data.x);
+  const seconds = new Map<string, number>();
+  const candidates = defaultCandidates().map((c) => timed(c, seconds));
+  const t0 = performance.now();
+  const result = fitAuto(x, data.y, { candidates, testFolds: sklearnTestFolds(x.rows, FOLDS), seed: SEED });
+  const total = (performance.now() - t0) / 1e3;
+  return { result, seconds, total };
+}
+
+function runPeers(data: Dataset): PeerRow[] | string {
+  const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `scikit-learn not found (apt-get install -y python3-sklearn python3-pandas); peers skipped`;
+  if (!existsSync(PEER_SCRIPT)) return `peer script not found at ${PEER_SCRIPT}; peers skipped`;
+  const run = spawnSync(PYTHON, [PEER_SCRIPT, data.csv, '--outputs', data.output], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) return `peer script failed: ${run.stderr.trim().split('\n').pop() ?? ''}`;
+  return run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as PeerRow);
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const skipPeers = args.includes('--skip-peers');
+  const wanted = args.filter((a) => !a.startsWith('--'));
+  const directory = mkdtempSync(join(tmpdir(), 'sigma-bench-'));
+  try {
+    const datasets: Dataset[] = [];
+    if (wanted.length === 0 || wanted.includes('friedman1')) datasets.push(friedman(directory));
+    if (wanted.length === 0 || wanted.includes('diabetes')) datasets.push(readCsv(DIABETES, 'target'));
+    for (const data of datasets) {
+      console.log(`\n## ${data.name} (${data.x.rows} × ${data.x.cols} → ${data.output}), KFold(${FOLDS}, shuffle, random_state 0)`);
+      const { result, seconds, total } = runOurs(data);
+      const choice = result.choices[0];
+      console.log('| model | CV R² (fold mean) | CV R² (pooled) | 95 % coverage | seconds |');
+      console.log('|---|---|---|---|---|');
+      for (const score of choice.scores) {
+        const cv = result.crossValidation[score.name];
+        const coverage = cv ? cv.outputs[0].coverage95.toFixed(3) : '—';
+        console.log(
+          `| ours: ${pad(score.name, 16)} | ${score.r2FoldMean.toFixed(4)} | ${score.r2.toFixed(4)} | ${coverage} | ${(seconds.get(score.name) ?? 0).toFixed(1)} |`,
+        );
+      }
+      const chosen = result.crossValidation[choice.chosen].outputs[0];
+      const calibration = choice.calibration;
+      console.log(
+        `| **ours: auto → ${choice.chosen}** | **${chosen.r2FoldMean.toFixed(4)}** | ${chosen.r2.toFixed(4)} | ` +
+          `${calibration.coverage95.toFixed(3)}${calibration.applied ? ` → ${calibration.coverage95Scaled.toFixed(3)} (std × ${calibration.scale.toFixed(3)})` : ''} | ${total.toFixed(1)} (all candidates + refit) |`,
+      );
+      console.log(`68 % coverage of the chosen model: ${calibration.coverage68.toFixed(3)}; ${choice.reason}`);
+      if (skipPeers) continue;
+      const peers = runPeers(data);
+      if (typeof peers === 'string') {
+        console.log(`note: ${peers}`);
+        continue;
+      }
+      for (const peer of peers) console.log(`| peer: ${pad(peer.model, 16)} | ${peer.r2.toFixed(4)} | | | ${peer.seconds.toFixed(1)} |`);
+      const best = peers.reduce((a, b) => (b.r2 > a.r2 ? b : a));
+      const verdict = chosen.r2FoldMean >= best.r2 ? 'meets' : 'misses';
+      console.log(`bar: ours ${chosen.r2FoldMean.toFixed(4)} ${verdict} the best peer (${best.model} ${best.r2.toFixed(4)}), same folds`);
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+main();
