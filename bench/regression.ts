@@ -10,7 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCandidates, fitAuto } from '../shared/engine/models/auto.ts';
+import { fitAuto } from '../shared/engine/models/auto.ts';
+import { modelCandidates } from '../shared/engine/train/train.ts';
+import { wasmMlpKernels } from '../server/cli/tfjs-wasm.ts';
 import { type Matrix, createMatrix } from '../shared/engine/models/matrix.ts';
 import type { ModelFactory } from '../shared/engine/models/types.ts';
 import { standardizeColumns } from '../shared/engine/validate/synthetic.ts';
@@ -191,11 +193,14 @@ function sklearnTestFolds(n: number, k: number): number[][] {
   return folds;
 }
 
+// The candidates `--model auto` cross-validates in the product, the network on tfjs-wasm as the CLI runs it.
+const productCandidates = modelCandidates('auto', await wasmMlpKernels());
+
 function runOurs(data: Dataset) {
   // Inputs arrive standardized from the table encoder; targets stay in their units.
   const x = standardizeColumns(data.x);
   const seconds = new Map<string, number>();
-  const candidates = defaultCandidates().map((c) => timed(c, seconds));
+  const candidates = productCandidates.map((c) => timed(c, seconds));
   const t0 = performance.now();
   const result = fitAuto(x, data.y, { candidates, testFolds: sklearnTestFolds(x.rows, FOLDS), seed: SEED });
   const total = (performance.now() - t0) / 1e3;

@@ -9,7 +9,11 @@ const dir = mkdtempSync(join(tmpdir(), 'sigma-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function sigma(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: dir } });
+  return sigmaWith({}, ...args);
+}
+
+function sigmaWith(env: Record<string, string>, ...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: dir, ...env } });
 }
 
 // y = 3·x1 − 2·x2 + 5, an exact linear relation, with a sample-ID column to ignore.
@@ -52,6 +56,12 @@ describe('sigma train and predict', () => {
     const unknown = sigma('frobnicate');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it('refuses a data file over the configured limit', () => {
+    const result = sigmaWith({ SIGMA_MAX_FILE_MB: '0.0001' }, 'train', '--data', 'runs.csv', '--outputs', 'y', '--out', 'x.json');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/The file has \d+ bytes; the limit is 104/);
   });
 
   it('names the missing column when an output does not exist', () => {

@@ -49,7 +49,16 @@ export function readDataFile(path: string, options: { encoding?: string; sheet?:
   } catch {
     throw new UsageError(`Cannot read ${path}`);
   }
-  return readTable(bytes, { encoding: ENCODINGS[name], sheet: options.sheet });
+  return readTable(bytes, { encoding: ENCODINGS[name], sheet: options.sheet, maxBytes: maxFileBytes() });
+}
+
+/** The largest data file accepted, from SIGMA_MAX_FILE_MB (default 64 MB). */
+export function maxFileBytes(): number {
+  const text = process.env.SIGMA_MAX_FILE_MB;
+  if (text === undefined) return 64 * 1024 * 1024;
+  const mb = Number(text);
+  if (!(mb > 0)) throw new UsageError(`SIGMA_MAX_FILE_MB must be a positive number, not "${text}"`);
+  return Math.floor(mb * 1024 * 1024);
 }
 
 export function readJsonFile(path: string): unknown {

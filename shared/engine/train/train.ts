@@ -58,7 +58,8 @@ export interface TrainResult {
 /** The fewest rows each choice can learn anything from. */
 const MINIMUM_ROWS: Record<ModelChoice, number> = { linear: 3, gp: 3, nn: 10, auto: 3 };
 
-function candidatesFor(choice: ModelChoice, mlpKernels: MlpEnsembleKernels | undefined): ModelFactory[] {
+/** The models a choice cross-validates; `auto` tries them all and keeps the best per output. */
+export function modelCandidates(choice: ModelChoice, mlpKernels?: MlpEnsembleKernels): ModelFactory[] {
   switch (choice) {
     case 'linear':
       return [ridgeFactory()];
@@ -154,7 +155,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
 
   onProgress?.({ fraction: 0, stage: 'cross-validation' });
   const auto = fitAuto(xm, ym, {
-    candidates: candidatesFor(spec.model, options.mlpKernels),
+    candidates: modelCandidates(spec.model, options.mlpKernels),
     folds: spec.folds,
     repeats: spec.repeats,
     seed: spec.seed,
