@@ -34,6 +34,17 @@ export interface KeyRing {
   /** A fresh random AES-256-GCM data key, returned wrapped for storage. */
   createDataKey(): Promise<WrappedKey>;
   unwrapDataKey(wrapped: WrappedKey): Promise<CryptoKey>;
+  /** The same data key, wrapped again under the current master key (key rotation). */
+  rewrapDataKey(wrapped: WrappedKey): Promise<WrappedKey>;
+}
+
+/**
+ * Password hashing. The stored string names its own algorithm and parameters, so a
+ * stronger hasher can replace this one and still verify hashes made before.
+ */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(stored: string, password: string): Promise<boolean>;
 }
 
 export interface Clock {

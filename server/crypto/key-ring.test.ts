@@ -32,3 +32,35 @@ describe('key ring', () => {
     expect(() => decodeMasterKey('%%%')).toThrow(/base64/);
   });
 });
+
+describe('key ring rotation', () => {
+  it('re-wraps a data key under a new master key; the old one is then needed only for old copies', async () => {
+    const old = await createKeyRing(masterA);
+    const wrapped = await old.createDataKey();
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: new Uint8Array(12) }, await old.unwrapDataKey(wrapped), new Uint8Array([42]));
+
+    const rotating = await createKeyRing(masterB, { previous: [masterA] });
+    const rewrapped = await rotating.rewrapDataKey(wrapped);
+    expect(rewrapped).not.toBe(wrapped);
+    const onlyNew = await createKeyRing(masterB);
+    const key = await onlyNew.unwrapDataKey(rewrapped);
+    expect(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(12) }, key, sealed))).toEqual(new Uint8Array([42]));
+    await expect(onlyNew.unwrapDataKey(wrapped)).rejects.toThrow(MasterKeyError);
+    await expect(old.unwrapDataKey(rewrapped)).rejects.toThrow(MasterKeyError);
+  });
+
+  it('reloads its master keys once when a data key was re-wrapped by another process', async () => {
+    let reloads = 0;
+    const ring = await createKeyRing(masterA, {
+      reload: () => {
+        reloads++;
+        return [masterB];
+      },
+    });
+    const rewrapped = await (await createKeyRing(masterB)).createDataKey();
+    await ring.unwrapDataKey(rewrapped);
+    expect(reloads).toBe(1);
+    await ring.unwrapDataKey(rewrapped);
+    expect(reloads).toBe(1);
+  });
+});

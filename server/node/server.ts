@@ -5,14 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from '../app.ts';
+import { createArgon2idHasher } from '../auth/password.ts';
 import { createKeyRing } from '../crypto/key-ring.ts';
 import { inlineScriptHashes } from '../middleware/security-headers/index.ts';
 import { systemClock } from '../ports.ts';
 import { migrate } from '../store/migrate.ts';
 import { SIGMA_VERSION } from '../../shared/version.ts';
 import { createFsBlobStore } from './fs-blob-store.ts';
-import { loadMasterKey } from './master-key.ts';
+import { loadMasterKey, loadOtherMasterKeys, reloadMasterKeys } from './master-key.ts';
+import { settingsFromEnv } from './settings-from-env.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { staticAssets } from './static-assets.ts';
 
@@ -41,14 +44,24 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   await migrate(store, systemClock);
   const masterKey = loadMasterKey(dataDir, options.env);
   const assets = staticAssets(resolve(options.buildDir));
-  const tls = Boolean(options.tlsCertFile && options.tlsKeyFile);
+  const settings = settingsFromEnv(options.env);
+  // Behind a TLS proxy the socket is plain HTTP but browsers speak HTTPS: cookies must be Secure.
+  const directTls = Boolean(options.tlsCertFile && options.tlsKeyFile);
+  const tls = directTls || Boolean(settings.publicOrigin?.startsWith('https:'));
 
   const app = createApp({
     store,
     blobs: createFsBlobStore(join(dataDir, 'blobs')),
-    keyRing: await createKeyRing(masterKey.bytes),
+    keyRing: await createKeyRing(masterKey.bytes, {
+      previous: loadOtherMasterKeys(dataDir, options.env),
+      reload: () => reloadMasterKeys(dataDir, options.env),
+    }),
     clock: systemClock,
+    passwordHasher: createArgon2idHasher(),
     version: SIGMA_VERSION,
+    settings,
+    // The socket's peer. Behind a proxy this is the proxy; see SECURITY.md.
+    clientAddress: (c) => getConnInfo(c).remote.address ?? null,
     assets: assets.handler,
     scriptHashes: await inlineScriptHashes(assets.indexHtml),
     tls,
@@ -68,7 +81,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         fetch: app.fetch,
         port: options.port,
         hostname: options.host,
-        ...(tls
+        ...(directTls
           ? {
               createServer: createHttpsServer,
               serverOptions: { cert: readFileSync(options.tlsCertFile!), key: readFileSync(options.tlsKeyFile!) },
@@ -83,7 +96,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {
-    url: `${tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    url: `${directTls ? 'https' : 'http'}://${shownHost}:${port}`,
     warnings,
     close: () =>
       new Promise<void>((done) => {

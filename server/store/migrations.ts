@@ -20,6 +20,103 @@ export const migrations: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'tenants, accounts, sessions, projects, files, audit',
+    statements: [
+      // The tenant's data key, wrapped by the master key; the name is operator metadata, not customer content.
+      `CREATE TABLE tenants (
+         id TEXT PRIMARY KEY NOT NULL,
+         name TEXT NOT NULL,
+         data_key TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+         created_at TEXT NOT NULL,
+         cancelled_at TEXT
+       )`,
+      // Emails are unique across tenants: sign-in names no tenant. Stored lower-cased.
+      `CREATE TABLE users (
+         id TEXT PRIMARY KEY NOT NULL,
+         tenant_id TEXT NOT NULL REFERENCES tenants (id),
+         email TEXT NOT NULL UNIQUE,
+         password_hash TEXT NOT NULL,
+         role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+         disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+         created_at TEXT NOT NULL
+       )`,
+      'CREATE INDEX users_tenant ON users (tenant_id)',
+      // Only SHA-256 of the token's secret half is stored (hex).
+      `CREATE TABLE sessions (
+         id TEXT PRIMARY KEY NOT NULL,
+         tenant_id TEXT NOT NULL REFERENCES tenants (id),
+         user_id TEXT NOT NULL REFERENCES users (id),
+         secret_hash TEXT NOT NULL,
+         created_at TEXT NOT NULL,
+         last_used_at TEXT NOT NULL,
+         address TEXT,
+         user_agent TEXT
+       )`,
+      'CREATE INDEX sessions_user ON sessions (user_id)',
+      `CREATE TABLE invitations (
+         id TEXT PRIMARY KEY NOT NULL,
+         tenant_id TEXT NOT NULL REFERENCES tenants (id),
+         email TEXT NOT NULL,
+         role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+         secret_hash TEXT NOT NULL,
+         created_by TEXT NOT NULL,
+         created_at TEXT NOT NULL,
+         expires_at TEXT NOT NULL,
+         accepted_at TEXT
+       )`,
+      'CREATE INDEX invitations_tenant ON invitations (tenant_id)',
+      // Failed sign-ins per account and per client address, for growing delays.
+      `CREATE TABLE login_throttle (
+         key TEXT PRIMARY KEY NOT NULL,
+         failures INTEGER NOT NULL,
+         last_failure_at TEXT NOT NULL,
+         locked_until TEXT NOT NULL
+       )`,
+      // name and folder are ciphertext (base64) under the tenant's data key.
+      `CREATE TABLE projects (
+         id TEXT PRIMARY KEY NOT NULL,
+         tenant_id TEXT NOT NULL REFERENCES tenants (id),
+         name TEXT NOT NULL,
+         folder TEXT NOT NULL,
+         revision INTEGER NOT NULL,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+       )`,
+      'CREATE INDEX projects_tenant ON projects (tenant_id)',
+      // meta is ciphertext of {name, sha256}; the bytes are an encrypted blob keyed by tenant and id.
+      `CREATE TABLE files (
+         id TEXT PRIMARY KEY NOT NULL,
+         tenant_id TEXT NOT NULL REFERENCES tenants (id),
+         project_id TEXT NOT NULL REFERENCES projects (id),
+         meta TEXT NOT NULL,
+         size INTEGER NOT NULL,
+         created_at TEXT NOT NULL
+       )`,
+      'CREATE INDEX files_tenant ON files (tenant_id)',
+      'CREATE INDEX files_project ON files (project_id)',
+      // One hash chain per tenant, plus the 'service' chain; (chain, seq) being the key is what
+      // makes concurrent appends conflict instead of forking the chain.
+      `CREATE TABLE audit_events (
+         chain TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         ts TEXT NOT NULL,
+         tenant_id TEXT,
+         actor TEXT NOT NULL,
+         action TEXT NOT NULL,
+         target TEXT,
+         outcome TEXT NOT NULL,
+         address TEXT,
+         user_agent TEXT,
+         prev_hash TEXT NOT NULL,
+         hash TEXT NOT NULL,
+         PRIMARY KEY (chain, seq)
+       )`,
+      'CREATE INDEX audit_events_ts ON audit_events (chain, ts)',
+    ],
+  },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -4,6 +4,7 @@ import type { D1Database, Fetcher, R2Bucket } from '@cloudflare/workers-types';
 import type { MiddlewareHandler } from 'hono';
 import { SIGMA_VERSION } from '../../shared/version.ts';
 import { createApp, type AppEnv } from '../app.ts';
+import { createArgon2idHasher, createPbkdf2Hasher, OWASP_ARGON2ID, PBKDF2_WORKERD_ITERATIONS } from '../auth/password.ts';
 import { createKeyRing, decodeMasterKey } from '../crypto/key-ring.ts';
 import { inlineScriptHashes } from '../middleware/security-headers/index.ts';
 import { systemClock } from '../ports.ts';
@@ -43,7 +44,10 @@ async function buildApp(env: WorkerEnv): Promise<App> {
     blobs: createR2BlobStore(env.BLOBS),
     keyRing: await createKeyRing(decodeMasterKey(env.SIGMA_MASTER_KEY)),
     clock: systemClock,
+    passwordHasher: createArgon2idHasher(OWASP_ARGON2ID, createPbkdf2Hasher(PBKDF2_WORKERD_ITERATIONS)),
     version: SIGMA_VERSION,
+    // Cloudflare sets this header at its edge; a client cannot supply it.
+    clientAddress: (c) => c.req.header('cf-connecting-ip') ?? null,
     assets: assetsFrom(env.ASSETS),
     scriptHashes: await inlineScriptHashes(await index.text()),
     tls: true,

@@ -12,6 +12,17 @@ import { createTable, type Column } from '../../../shared/engine/table/table.ts'
 import { summarizeTable, type ColumnSummary } from '../../../shared/engine/table/summary.ts';
 import kernelsUrl from '../../../wasm/build/kernels.wasm?url';
 import { detectBackends } from './backends.ts';
+import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
+import type { AnalysisSpecInput } from '../../../shared/schema/analysis-spec.ts';
+import type {
+  DesignOptions,
+  ExplainOptions,
+  ExplainResult,
+  NextExperimentsResult,
+  OptimizeOptions,
+  OptimizeResult,
+  SuggestOptions,
+} from '../analysis/results.ts';
 
 let wasmKernels: Promise<WasmKernels> | undefined;
 
@@ -82,6 +93,26 @@ export const engineApi = {
       outputs: prediction.outputs.map((o) => ({ name: o.name, mean: Array.from(o.mean), std: Array.from(o.std) })),
       inDomain: [...prediction.inDomain],
     };
+  },
+
+  /** Factor analysis of a trained task: Sobol indices, SHAP over the task's rows, partial dependence, one interaction grid. */
+  explain(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: ExplainOptions, onProgress?: Progress): Promise<ExplainResult> {
+    return explainTask(modelFile, bytes, spec, options, onProgress);
+  },
+
+  /** The Pareto set of a trained task for the spec's goals under its constraints. */
+  optimize(modelFile: ModelFile, spec: AnalysisSpecInput, options: OptimizeOptions, onProgress?: Progress): Promise<OptimizeResult> {
+    return optimizeTask(modelFile, spec, options, onProgress);
+  },
+
+  /** A space-filling plan that keeps the spec's input constraints, with its experiment sheet. */
+  design(spec: AnalysisSpecInput, outputs: string[], options: DesignOptions, onProgress?: Progress): Promise<NextExperimentsResult> {
+    return designTask(spec, outputs, options, onProgress);
+  },
+
+  /** The next batch of experiments from a trained task and its measured rows, each with its reason. */
+  suggest(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: SuggestOptions, onProgress?: Progress): Promise<NextExperimentsResult> {
+    return suggestTask(modelFile, bytes, spec, options, onProgress);
   },
 
   /** Runs our kernels against the reference on this device. */

@@ -1,0 +1,150 @@
+// Tenant administration (owner and admin): invitations, users, the tenant's audit log.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import {
+  AuditQuery,
+  InvitationRequest,
+  UserPatch,
+  type AuditVerifyResponse,
+  type InvitationResponse,
+  type UserSummary,
+  type UsersResponse,
+} from '../../shared/schema/api-admin.ts';
+import type { AppEnv } from '../app.ts';
+import type { Role } from '../auth/roles.ts';
+import { generateToken, hashSecret, invalidateUserSessionsStatement } from '../auth/session.ts';
+import { commitWithAudit, readEvents, verifyChain, type AuditRow } from '../audit/log.ts';
+import { requireAuth, userEvent } from '../http/auth.ts';
+import { apiError, notFound } from '../http/errors.ts';
+import { readJson } from '../http/request.ts';
+import type { Statement } from '../ports.ts';
+import { emailTaken } from '../tenants/tenants.ts';
+
+interface UserRow {
+  id: string;
+  email: string;
+  role: Role;
+  disabled: number;
+  created_at: string;
+}
+
+function summaryOf(row: UserRow): UserSummary {
+  return { id: row.id, email: row.email, role: row.role, disabled: row.disabled === 1, createdAt: row.created_at };
+}
+
+const AUDIT_FIELDS = ['seq', 'timestamp', 'tenant', 'actor', 'action', 'target', 'outcome', 'address', 'userAgent', 'prevHash', 'hash'] as const;
+
+function exportRow(row: AuditRow): Record<(typeof AUDIT_FIELDS)[number], string | number | null> {
+  return {
+    seq: row.seq,
+    timestamp: row.ts,
+    tenant: row.tenant_id,
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    outcome: row.outcome,
+    address: row.address,
+    userAgent: row.user_agent,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** RFC 4180 quoting, and a leading quote before =, +, -, @ so a spreadsheet never runs a user agent as a formula. */
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function adminRoutes() {
+  return new Hono<AppEnv>()
+    .post('/invitations', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const { deps, settings } = c.var;
+      const body = await readJson(c, InvitationRequest);
+      if (body.role === 'owner' && auth.role !== 'owner') throw apiError(403, 'Only an owner can invite an owner');
+      if (await emailTaken(deps.store, body.email)) throw apiError(409, 'An account with this email exists already');
+      const { id, secret, token } = generateToken();
+      const now = deps.clock.now();
+      const expiresAt = new Date(now.getTime() + settings.invitationTtlMs).toISOString();
+      await commitWithAudit(
+        deps.store,
+        deps.clock,
+        [
+          {
+            sql: `INSERT INTO invitations (id, tenant_id, email, role, secret_hash, created_by, created_at, expires_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+            params: [id, auth.tenantId, body.email, body.role, hashSecret(secret), auth.userId, now.toISOString(), expiresAt],
+          },
+        ],
+        [userEvent(c, auth, 'invitation.create', id)],
+      );
+      const origin = settings.publicOrigin ?? new URL(c.req.url).origin;
+      // The token rides in the fragment: browsers never send it to a server or in a Referer.
+      const response: InvitationResponse = { url: `${origin}/accept#${token}`, expiresAt };
+      return c.json(response, 201);
+    })
+    .get('/users', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const rows = await c.var.deps.store.all<UserRow>(
+        'SELECT id, email, role, disabled, created_at FROM users WHERE tenant_id = ? ORDER BY email',
+        [auth.tenantId],
+      );
+      const body: UsersResponse = { users: rows.map(summaryOf) };
+      return c.json(body);
+    })
+    .get('/users/:id', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const row = await c.var.deps.store.first<UserRow>('SELECT id, email, role, disabled, created_at FROM users WHERE id = ? AND tenant_id = ?', [
+        c.req.param('id'),
+        auth.tenantId,
+      ]);
+      if (!row) throw notFound();
+      return c.json(summaryOf(row));
+    })
+    .patch('/users/:id', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const { deps } = c.var;
+      const patch = await readJson(c, UserPatch);
+      const row = await deps.store.first<UserRow>('SELECT id, email, role, disabled, created_at FROM users WHERE id = ? AND tenant_id = ?', [
+        c.req.param('id'),
+        auth.tenantId,
+      ]);
+      if (!row) throw notFound();
+      if (patch.role === undefined && patch.disabled === undefined) throw apiError(400, 'Nothing to change');
+      if (row.id === auth.userId) throw apiError(400, 'You cannot change your own role or disable yourself');
+      if ((row.role === 'owner' || patch.role === 'owner') && auth.role !== 'owner') throw apiError(403, 'Only an owner can change an owner');
+      const role = patch.role ?? row.role;
+      const disabled = patch.disabled ?? row.disabled === 1;
+      const statements: Statement[] = [
+        { sql: 'UPDATE users SET role = ?, disabled = ? WHERE id = ? AND tenant_id = ?', params: [role, disabled ? 1 : 0, row.id, auth.tenantId] },
+      ];
+      if (disabled || role !== row.role) statements.push(invalidateUserSessionsStatement(row.id, auth.tenantId));
+      await commitWithAudit(deps.store, deps.clock, statements, [userEvent(c, auth, 'user.update', row.id)]);
+      return c.json(summaryOf({ ...row, role, disabled: disabled ? 1 : 0 }));
+    })
+    .get('/audit', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const parsed = v.safeParse(AuditQuery, c.req.query());
+      if (!parsed.success) throw apiError(400, 'from and to must be ISO 8601 timestamps; format jsonl or csv');
+      const { from, to, format } = parsed.output;
+      const rows = await readEvents(c.var.deps.store, {
+        chain: auth.tenantId,
+        from: from ? new Date(from).toISOString() : undefined,
+        to: to ? new Date(to).toISOString() : undefined,
+      });
+      const records = rows.map(exportRow);
+      if (format === 'csv') {
+        const lines = [AUDIT_FIELDS.join(','), ...records.map((r) => AUDIT_FIELDS.map((f) => csvCell(r[f])).join(','))];
+        return c.body(lines.join('\r\n') + '\r\n', 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+      }
+      return c.body(records.map((r) => JSON.stringify(r) + '\n').join(''), 200, { 'Content-Type': 'application/x-ndjson' });
+    })
+    .get('/audit/verify', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const body: AuditVerifyResponse = await verifyChain(c.var.deps.store, auth.tenantId);
+      return c.json(body);
+    });
+}
