@@ -129,11 +129,27 @@ describe('sigma train and predict', () => {
     expect(a.total).toBeCloseTo(0.8, 1);
     expect(b.first).toBeCloseTo(0.2, 1);
     expect(answer.shap.ranking.y[0].variable).toBe('a');
+    // One SHAP value per explained row.
+    expect(answer.shap.values.y.a).toHaveLength(answer.shap.rows);
     // The partial dependence of y on a has slope 2.
     const pd = answer.partialDependence.y.a;
     // (Numbers are printed to 6 significant digits.)
     expect((pd.mean.at(-1) - pd.mean[0]) / (pd.grid.at(-1) - pd.grid[0])).toBeCloseTo(2, 4);
     expect(answer.interactions[0].variables).toEqual(['a', 'b']);
+  });
+
+  it('reports the permutation importance measured on the cross-validation folds', () => {
+    const spec = { variables: { x1: { min: 0, max: 9 }, x2: { min: 0, max: 7 } }, objectives: [{ output: 'y', goal: 'max' }] };
+    writeFileSync(join(dir, 'explain-model.json'), JSON.stringify(spec));
+    const result = sigma('explain', '--spec', 'explain-model.json', '--model', 'model.json', '--n', '64');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    // y = 3·x1 − 2·x2 + 5 on the training rows: both inputs matter on the held-out folds, x1 most
+    // (3 × its spread of 0–9 against 2 × 0–7).
+    const folds = answer.permutationFolds.y;
+    expect(folds.map((p: { input: string }) => p.input)).toEqual(['x1', 'x2']);
+    expect(folds[0].importance).toBeGreaterThan(folds[1].importance);
+    expect(folds[1].importance).toBeGreaterThan(0.1);
   });
 
   it('designs experiments that keep a mixture at 100, and writes the sheet', () => {
@@ -174,6 +190,19 @@ describe('sigma train and predict', () => {
     const best = answer.proposals.reduce((m: { predicted: { y: number } }, p: { predicted: { y: number } }) => (p.predicted.y > m.predicted.y ? p : m));
     expect(best.inputs.x1).toBeGreaterThan(7);
     expect(readFileSync(join(dir, 'next.csv'), 'utf8').split(/\r?\n/)[0]).toBe('run,x1,x2,y');
+  });
+
+  it('keeps a limit on a predicted output when suggesting', () => {
+    const spec = { variables: { x1: { min: 0, max: 9 }, x2: { min: 0, max: 7 } }, objectives: [{ output: 'y', goal: 'max' }], constraints: ['y <= 20', 'x1 >= 1'] };
+    writeFileSync(join(dir, 'suggest-limit.json'), JSON.stringify(spec));
+    const result = sigma('suggest', '--spec', 'suggest-limit.json', '--model', 'model.json', '--data', 'runs.csv', '--count', '3');
+    expect(result.status, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout);
+    expect(answer.outputBounds).toEqual([{ output: 'y', max: 20 }]);
+    for (const p of answer.proposals) {
+      expect(p.predicted.y).toBeLessThanOrEqual(20);
+      expect(p.inputs.x1).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('prints its version', () => {

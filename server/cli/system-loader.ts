@@ -1,5 +1,5 @@
 // Reads --spec and repeated --model options into a spec and a system of models and formulas.
-import { createSystem, type System } from '../../shared/engine/analysis/system.ts';
+import { createSystem, type NamedModel, type System } from '../../shared/engine/analysis/system.ts';
 import { loadModel } from '../../shared/engine/train/predict.ts';
 import { parseAnalysisSpec, type AnalysisSpec } from '../../shared/schema/analysis-spec.ts';
 import { readJsonFile, requireOption, UsageError } from './io.ts';
@@ -17,10 +17,10 @@ export function seedOption(value: string | undefined): number | undefined {
   return seed;
 }
 
-export function loadSystem(values: { spec?: string; model?: string[] }): { spec: AnalysisSpec; system: System } {
+export function loadSystem(values: { spec?: string; model?: string[] }): { spec: AnalysisSpec; system: System; models: NamedModel[] } {
   const spec = parseAnalysisSpec(readJsonFile(requireOption(values.spec, 'spec')));
   const models = (values.model ?? []).map((label) => ({ label, model: loadModel(readJsonFile(label)) }));
   const provided = [...Object.keys(spec.variables), ...Object.keys(spec.fixed)];
   const system = createSystem(models, { ...spec.expressions, ...spec.outputs }, provided);
-  return { spec, system };
+  return { spec, system, models };
 }

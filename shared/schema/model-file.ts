@@ -44,6 +44,8 @@ export const OutputMetricsRecord = v.object({
   stdRescaled: v.boolean(),
   stdScale: Finite,
   candidates: v.array(v.object({ name: v.string(), r2: v.number(), error: v.optional(v.string()) })),
+  /** Permutation importance of each input on the cross-validation folds, largest first. */
+  permutation: v.optional(v.array(v.object({ input: v.string(), importance: v.number(), std: v.number() }))),
 });
 export type OutputMetricsRecord = v.InferOutput<typeof OutputMetricsRecord>;
 

@@ -18,7 +18,7 @@ export async function explainCommand(args: string[]): Promise<void> {
     options: { ...systemOptions, data: { type: 'string' }, n: { type: 'string' }, pairs: { type: 'string' }, encoding: { type: 'string' } },
   });
   const started = performance.now();
-  const { spec, system } = loadSystem(values);
+  const { spec, system, models } = loadSystem(values);
   const seed = seedOption(values.seed) ?? 0;
   const baseSamples = values.n ? Number(values.n) : 1024;
   if (!Number.isInteger(baseSamples) || baseSamples < 16) throw new UsageError('--n must be a whole number of at least 16');
@@ -89,7 +89,19 @@ export async function explainCommand(args: string[]): Promise<void> {
       rows: Math.min(rowSet.rows, 100),
       baseline: Object.fromEntries(outputs.map((name, o) => [name, round(shap.baseline[o])])),
       ranking: Object.fromEntries(outputs.map((name, o) => [name, shap.ranking[o].map((r) => ({ variable: r.name, meanAbs: round(r.meanAbs) }))])),
+      /** values[output][variable][row] for the rows explained. */
+      values: Object.fromEntries(
+        outputs.map((name, o) => [name, Object.fromEntries(free.map((v) => [v.name, Array.from(shap.values[o][variables.indexOf(v)], round)]))]),
+      ),
     },
+    // Permutation importance on each model's cross-validation folds, recorded when it was trained.
+    permutationFolds: Object.fromEntries(
+      models.flatMap(({ model }) =>
+        Object.entries(model.file.metrics)
+          .filter(([name, m]) => outputs.includes(name) && m.permutation)
+          .map(([name, m]) => [name, m.permutation]),
+      ),
+    ),
     partialDependence: Object.fromEntries(
       outputs.map((name, o) => [
         name,

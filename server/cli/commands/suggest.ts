@@ -1,7 +1,7 @@
 // sigma suggest: the next batch of experiments from trained models, balancing expected gain
 // and uncertainty, diverse within the batch, honouring the input constraints.
 import { parseArgs } from 'node:util';
-import { inputConstraints, problemVariables, systemModel } from '../../../shared/engine/analysis/problem.ts';
+import { inputConstraints, outputBounds, problemVariables, systemModel } from '../../../shared/engine/analysis/problem.ts';
 import { experimentSheetCsv } from '../../../shared/engine/design/experiment-sheet.ts';
 import { suggest } from '../../../shared/engine/design/suggest.ts';
 import { progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
@@ -27,21 +27,34 @@ export async function suggestCommand(args: string[]): Promise<void> {
     return o;
   });
   if (objectives.length === 0) throw new UsageError('The spec needs at least one objective to suggest experiments for');
-  const outputs = objectives.map((o) => o.output);
+  const { kept, skipped } = inputConstraints(spec);
+  const { bounds, unused } = outputBounds(skipped, system.outputs);
+  // The model is asked for the objectives' outputs, then those that bounds limit.
+  const outputs = [...new Set([...objectives.map((o) => o.output), ...bounds.map((b) => b.output)])];
+  const objectiveOutputs = objectives.map((o) => o.output);
   const count = Number(values.count ?? 4);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new UsageError('--count must be a whole number from 1 to 1000');
   const acquisition = values.acquisition ?? 'ei';
   if (acquisition !== 'ei' && acquisition !== 'ucb') throw new UsageError('--acquisition must be ei or ucb');
   const variables = problemVariables(spec);
   const { table } = readDataFile(requireOption(values.data, 'data'), { encoding: values.encoding });
-  const observed = completeRows(specRows(table, variables, outputs), outputs);
+  const observed = completeRows(specRows(table, variables, objectiveOutputs), objectiveOutputs);
   if (observed.rows === 0) throw new UsageError('The data file has no complete row with every objective output');
-  const { kept, skipped } = inputConstraints(spec);
   const bar = progressBar('suggest');
   const result = await suggest(
     systemModel(system, variables, outputs),
-    { variables, constraints: kept, objectives: objectives.map((o, j) => ({ output: j, goal: o.goal as 'min' | 'max' })) },
-    { columns: observed.columns, outputs: outputs.map((name) => observed.outputs[name]), rows: observed.rows },
+    {
+      variables,
+      constraints: kept,
+      objectives: objectives.map((o, j) => ({ output: j, goal: o.goal as 'min' | 'max' })),
+      outputLimits: bounds.map((b) => ({ output: outputs.indexOf(b.output), min: b.min, max: b.max })),
+    },
+    {
+      columns: observed.columns,
+      // Observed values of the bounded outputs are not needed: only objectives are compared with the data.
+      outputs: outputs.map((name) => observed.outputs[name] ?? new Float64Array(observed.rows).fill(Number.NaN)),
+      rows: observed.rows,
+    },
     { count, acquisition, seed: seedOption(values.seed) ?? 0, onProgress: (p) => bar(p.fraction, p.stage) },
   );
   const proposals = result.proposals.map((p) => ({
@@ -53,14 +66,15 @@ export async function suggestCommand(args: string[]): Promise<void> {
   }));
   if (values.out) {
     const columns = variables.map((_, j) => Float64Array.from(result.proposals, (p) => p.values[j]));
-    writeTextFile(values.out, experimentSheetCsv(variables, columns, result.proposals.length, outputs));
+    writeTextFile(values.out, experimentSheetCsv(variables, columns, result.proposals.length, objectiveOutputs));
   }
   console.log(
     JSON.stringify({
       acquisition,
       proposals,
       observedRows: observed.rows,
-      constraintsSkipped: skipped,
+      outputBounds: bounds,
+      constraintsSkipped: unused,
       evaluations: result.evaluations,
       sheet: values.out ?? null,
       seconds: Number(((performance.now() - started) / 1000).toFixed(3)),

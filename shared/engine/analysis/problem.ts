@@ -107,3 +107,32 @@ export function analysisOutputs(spec: AnalysisSpec, system: System): string[] {
   const fromObjectives = [...new Set(spec.objectives.map((o) => o.output))];
   return fromObjectives.length > 0 ? fromObjectives : [...system.outputs];
 }
+
+export interface OutputBound {
+  readonly output: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/**
+ * Constraints of the form "strength >= 60" or "2*cost <= 300": bounds on one output, which a
+ * suggestion can keep on its predicted value. Other constraints on outputs are returned as unused.
+ */
+export function outputBounds(constraints: readonly string[], outputs: readonly string[]): { bounds: OutputBound[]; unused: string[] } {
+  const bounds: OutputBound[] = [];
+  const unused: string[] = [];
+  for (const source of constraints) {
+    const { op, linear } = parseConstraint(source);
+    const terms = linear ? [...linear.coefficients.entries()].filter(([, a]) => a !== 0) : [];
+    if (!linear || op === '==' || terms.length !== 1 || !outputs.includes(terms[0][0])) {
+      unused.push(source);
+      continue;
+    }
+    // a·y + c (op) 0, so y (op) −c / a, with the direction flipped when a < 0.
+    const [[output, a]] = terms;
+    const value = -linear.constant / a;
+    const upper = (op === '<=') === a > 0;
+    bounds.push(upper ? { output, max: value } : { output, min: value });
+  }
+  return { bounds, unused };
+}

@@ -198,6 +198,17 @@ describe('suggest under constraints and with several objectives', () => {
     expect(again).toEqual(result);
   });
 
+  it('keeps limits on predicted outputs', async () => {
+    const spec = { variables: mixture, constraints, objectives: [{ output: 0, goal: 'max' as const }] };
+    const free = await suggest(model, spec, data, { count: 4, seed: 2 });
+    // A cap on output 1 below what the unconstrained proposals reach.
+    const cap = Math.min(...free.proposals.map((p) => p.predicted[1]));
+    const limited = await suggest(model, { ...spec, outputLimits: [{ output: 1, max: cap }] }, data, { count: 4, seed: 2 });
+    expect(limited.proposals).toHaveLength(4);
+    for (const p of limited.proposals) expect(p.predicted[1]).toBeLessThanOrEqual(cap);
+    expect(limited.proposals.map((p) => p.values)).not.toEqual(free.proposals.map((p) => p.values));
+  });
+
   it('names exploitation and exploration in its reasons', async () => {
     const spec = { variables: mixture, constraints, objectives: [{ output: 0, goal: 'max' as const }] };
     const ucb = await suggest(model, spec, data, { count: 3, acquisition: 'ucb', beta: 0.1, seed: 1 });

@@ -22,8 +22,22 @@ export interface SuggestObjective {
   readonly goal: 'min' | 'max';
 }
 
+/** A limit on a model output, such as strength ≥ 60. */
+export interface OutputLimit {
+  /** Index of the model output. */
+  readonly output: number;
+  readonly min?: number;
+  readonly max?: number;
+}
+
 export interface SuggestSpec extends DesignSpace {
   readonly objectives: readonly SuggestObjective[];
+  /**
+   * Limits on predicted outputs: a proposal's predicted mean must keep them, and the
+   * acquisition is weighted by the probability that the true value does (constrained EI,
+   * Gardner et al. 2014).
+   */
+  readonly outputLimits?: readonly OutputLimit[];
 }
 
 export interface ObservedData {
@@ -130,6 +144,7 @@ export async function suggest(model: Model, spec: SuggestSpec, data: ObservedDat
     return predictInChunks(model, space.toColumns(genes, rows), rows, chunkRows, undefined, signal);
   };
 
+  const limits = spec.outputLimits ?? [];
   report(0, 'candidates');
   const candidateCount = options.candidates ?? Math.min(16_384, Math.max(1024, 256 * d));
   const design = await createDesign(space, candidateCount, { method: 'sobol', seed, signal, spread: false });
@@ -184,6 +199,10 @@ export async function suggest(model: Model, spec: SuggestSpec, data: ObservedDat
         value[r] = exploitation[r];
       }
     }
+    for (let r = 0; r < n; r++) {
+      const pf = feasibilityProbability(pool, r, limits);
+      value[r] = kind === 'ei' ? value[r] * pf : pf >= 0.5 ? value[r] : -Infinity;
+    }
     return { value, exploration, exploitation };
   };
 
@@ -193,7 +212,7 @@ export async function suggest(model: Model, spec: SuggestSpec, data: ObservedDat
     signal?.throwIfAborted();
     const weights = objectives.length > 1 ? randomWeights(objectives.length, rng, k) : null;
     let scored = score(weights);
-    let admissible = admissibility(pool, d, chosen, observedScaled, data.rows, minDistance);
+    let admissible = admissibility(pool, d, chosen, observedScaled, data.rows, minDistance, limits);
     for (let round = 0; round < refineRounds; round++) {
       const penalized = penalize(scored.value, pool, d, chosen, radius, admissible);
       const top = topIndices(penalized, refineTop);
@@ -202,7 +221,7 @@ export async function suggest(model: Model, spec: SuggestSpec, data: ObservedDat
       const added = await refine(space, pool, top, step, rng, predict);
       if (added === 0) continue;
       scored = score(weights);
-      admissible = admissibility(pool, d, chosen, observedScaled, data.rows, minDistance);
+      admissible = admissibility(pool, d, chosen, observedScaled, data.rows, minDistance, limits);
     }
     const penalized = penalize(scored.value, pool, d, chosen, radius, admissible);
     let pick = argmax(penalized);
@@ -261,14 +280,45 @@ function distanceSquared(a: Float64Array, i: number, b: Float64Array, j: number,
   return s;
 }
 
-function admissibility(pool: Pool, d: number, chosen: readonly number[], observed: Float64Array, observedRows: number, minDistance: number): Uint8Array {
+function admissibility(
+  pool: Pool,
+  d: number,
+  chosen: readonly number[],
+  observed: Float64Array,
+  observedRows: number,
+  minDistance: number,
+  limits: readonly OutputLimit[],
+): Uint8Array {
   const limit = minDistance * minDistance;
   const ok = new Uint8Array(pool.size).fill(1);
   for (let r = 0; r < pool.size; r++) {
+    // The predicted mean must keep every output limit.
+    for (const { output, min = -Infinity, max = Infinity } of limits) {
+      const mean = pool.mean[output][r];
+      if (!(mean >= min && mean <= max)) ok[r] = 0;
+    }
+    if (!ok[r]) continue;
     for (const c of chosen) if (distanceSquared(pool.scaled, r, pool.scaled, c, d) < limit) ok[r] = 0;
     for (let o = 0; o < observedRows && ok[r]; o++) if (distanceSquared(pool.scaled, r, observed, o, d) < limit) ok[r] = 0;
   }
   return ok;
+}
+
+/** P(min ≤ Y ≤ max) for every limit, Y ~ N(mean, std²) independently per output. */
+function feasibilityProbability(pool: Pool, r: number, limits: readonly OutputLimit[]): number {
+  let p = 1;
+  for (const { output, min = -Infinity, max = Infinity } of limits) {
+    const mean = pool.mean[output][r];
+    const std = pool.std[output][r];
+    if (!(std > 0)) {
+      p *= mean >= min && mean <= max ? 1 : 0;
+      continue;
+    }
+    const upper = max === Infinity ? 1 : normalCdf((max - mean) / std);
+    const lower = min === -Infinity ? 0 : normalCdf((min - mean) / std);
+    p *= Math.max(0, upper - lower);
+  }
+  return p;
 }
 
 function penalize(value: Float64Array, pool: Pool, d: number, chosen: readonly number[], radius: number, admissible: Uint8Array): Float64Array {

@@ -27,6 +27,10 @@ describe('trainModel', () => {
     expect(report.inputs).toEqual(['a', 'b']);
     expect(report.metrics.y.r2).toBeGreaterThan(0.999999);
     expect(report.metrics.y.rmse).toBeLessThan(1e-3);
+    // y = 2a − 3b + 1: shuffling either input on the held-out folds costs R².
+    const permutation = report.metrics.y.permutation!;
+    expect(permutation.map((p) => p.input).sort()).toEqual(['a', 'b']);
+    expect(permutation.every((p) => p.importance > 0.3)).toBe(true);
     expect(modelFile.metrics.y.model).toBe('ridge');
     const model = loadModel(JSON.parse(JSON.stringify(modelFile)));
     const query = createTable([

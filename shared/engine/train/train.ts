@@ -127,6 +127,17 @@ function keepRows(table: Table, keep: readonly number[]): Table {
   );
 }
 
+function permutationOf(
+  permutation: { importance: number[][]; std: number[][] } | undefined,
+  output: number,
+  inputs: readonly string[],
+): OutputMetricsRecord['permutation'] {
+  if (!permutation) return undefined;
+  return inputs
+    .map((input, g) => ({ input, importance: permutation.importance[output][g], std: permutation.std[output][g] }))
+    .sort((a, b) => b.importance - a.importance);
+}
+
 export function trainModel(source: Table, specInput: TrainSpecInput, options: TrainOptions = {}): TrainResult {
   const spec = v.parse(TrainSpec, specInput);
   const { signal, onProgress, now = () => new Date() } = options;
@@ -153,8 +164,18 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
   const xm = createMatrix(x.rows, x.features.length, x.matrix);
   const ym = createMatrix(y.rows, spec.outputs.length, y.matrix);
 
+  // One permutation group per input: a categorical input's one-hot columns move together.
+  const featureGroups: number[][] = [];
+  let column = 0;
+  for (const transform of encoding.inputs) {
+    const width = transform.type === 'numeric' ? 1 : transform.levels.length;
+    featureGroups.push(Array.from({ length: width }, (_, k) => column + k));
+    column += width;
+  }
+
   onProgress?.({ fraction: 0, stage: 'cross-validation' });
   const auto = fitAuto(xm, ym, {
+    featureGroups,
     candidates: modelCandidates(spec.model, options.mlpKernels),
     folds: spec.folds,
     repeats: spec.repeats,
@@ -184,6 +205,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
       stdRescaled: choice.calibration.applied,
       stdScale: choice.calibration.scale,
       candidates: choice.scores.map((s) => ({ name: s.name, r2: s.r2, ...(s.error ? { error: s.error } : {}) })),
+      permutation: permutationOf(auto.crossValidation[choice.chosen]?.permutation, o, inputs),
     };
     outOfFold[name] = { actual, predicted: Array.from(decoded.mean), std: Array.from(decoded.std) };
   });

@@ -1,7 +1,7 @@
 // K-fold cross-validation of any model factory: out-of-fold predictions (mean and std), per-output
 // R², RMSE, MAE, interval coverage and a std calibration.
 import { type Matrix, column, createMatrix, selectRows } from '../models/matrix.ts';
-import { deriveSeed } from '../models/rng.ts';
+import { createRng, deriveSeed } from '../models/rng.ts';
 import type { ModelFactory, Prediction } from '../models/types.ts';
 import { type StdCalibration, calibrateStd } from './calibration.ts';
 import { type FoldOptions, planFolds } from './folds.ts';
@@ -10,6 +10,21 @@ import { meanAbsoluteError, rSquared, rootMeanSquaredError } from './metrics.ts'
 export interface CrossValidationOptions extends FoldOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
+  /**
+   * Permutation importance on the held-out folds: each group of input columns (one input,
+   * or the one-hot columns of a categorical input) is shuffled among a fold's test rows and
+   * the drop in pooled out-of-fold R² is reported. Absent: not computed.
+   */
+  readonly featureGroups?: readonly (readonly number[])[];
+  /** Shuffles per group (default 5). */
+  readonly permutationRepeats?: number;
+}
+
+export interface PermutationImportance {
+  /** importance[output][group]: mean drop in out-of-fold R² over shuffles and repeats. */
+  readonly importance: number[][];
+  /** Standard deviation of that drop over the shuffles. */
+  readonly std: number[][];
 }
 
 export interface OutputMetrics {
@@ -33,6 +48,7 @@ export interface CrossValidationResult {
   /** Out-of-fold predictions, one rows × outputs set per repeat. */
   readonly outOfFold: readonly Prediction[];
   readonly outputs: readonly OutputMetrics[];
+  readonly permutation?: PermutationImportance;
 }
 
 export function crossValidate(
@@ -50,6 +66,12 @@ export function crossValidate(
     outOfFold.push({ mean: createMatrix(y.rows, q), std: createMatrix(y.rows, q), stdLatent: createMatrix(y.rows, q) });
   }
   const foldR2 = Array.from({ length: q }, () => [] as number[]);
+  const groups = options.featureGroups ?? [];
+  const shuffles = options.permutationRepeats ?? 5;
+  // permuted[g][s][repeat]: out-of-fold means with group g shuffled (shuffle s).
+  const permuted = groups.map(() =>
+    Array.from({ length: shuffles }, () => Array.from({ length: plan.repeats }, () => createMatrix(y.rows, q))),
+  );
   plan.folds.forEach((fold, k) => {
     signal?.throwIfAborted();
     const fitProgress = onProgress ? (f: number) => onProgress((k + f) / plan.folds.length) : undefined;
@@ -58,8 +80,24 @@ export function crossValidate(
       signal,
       onProgress: fitProgress,
     });
-    const prediction = model.predict(selectRows(x, fold.test));
+    const xTest = selectRows(x, fold.test);
+    const prediction = model.predict(xTest);
     const target = outOfFold[fold.repeat];
+    groups.forEach((group, g) => {
+      const rng = createRng(deriveSeed(seed, 0x9e37, fold.repeat, fold.index, g));
+      for (let t = 0; t < shuffles; t++) {
+        const shuffledX = createMatrix(xTest.rows, xTest.cols, xTest.data.slice());
+        // Shuffle within the test rows; a single test row (leave-one-out) takes another row's values.
+        const donors = fold.test.length > 1 ? rng.shuffle(Array.from(fold.test)) : [fold.train[Math.floor(rng.next() * fold.train.length)]];
+        donors.forEach((donor, i) => {
+          for (const c of group) shuffledX.data[i * x.cols + c] = x.data[donor * x.cols + c];
+        });
+        const shuffledMean = model.predict(shuffledX).mean;
+        fold.test.forEach((row, i) => {
+          for (let o = 0; o < q; o++) permuted[g][t][fold.repeat].data[row * q + o] = shuffledMean.data[i * q + o];
+        });
+      }
+    });
     fold.test.forEach((row, t) => {
       for (let o = 0; o < q; o++) {
         target.mean.data[row * q + o] = prediction.mean.data[t * q + o];
@@ -100,6 +138,24 @@ export function crossValidate(
       calibration,
     };
   });
+  let permutation: PermutationImportance | undefined;
+  if (groups.length > 0) {
+    const importance: number[][] = [];
+    const std: number[][] = [];
+    for (let o = 0; o < q; o++) {
+      const truth = column(y, o);
+      const baseline = outputs[o].r2;
+      importance.push([]);
+      std.push([]);
+      groups.forEach((_, g) => {
+        const drops = permuted[g].map((byRepeat) => baseline - byRepeat.reduce((sum, m) => sum + rSquared(truth, column(m, o)), 0) / plan.repeats);
+        const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
+        importance[o].push(mean);
+        std[o].push(Math.sqrt(drops.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, drops.length - 1)));
+      });
+    }
+    permutation = { importance, std };
+  }
   return {
     model: factory.name,
     foldCount: plan.foldCount,
@@ -107,5 +163,6 @@ export function crossValidate(
     leaveOneOut: plan.leaveOneOut,
     outOfFold,
     outputs,
+    ...(permutation ? { permutation } : {}),
   };
 }
