@@ -193,14 +193,16 @@ describe('sigma train and predict', () => {
   });
 
   it('keeps a limit on a predicted output when suggesting', () => {
-    const spec = { variables: { x1: { min: 0, max: 9 }, x2: { min: 0, max: 7 } }, objectives: [{ output: 'y', goal: 'max' }], constraints: ['y <= 20', 'x1 >= 1'] };
+    const spec = { variables: { x1: { min: 0, max: 9 }, x2: { min: 0, max: 7 } }, objectives: [{ output: 'y', goal: 'max' }], constraints: ['y <= 20', 'x1 >= 1', 'y / (x1 + 1) >= 2'] };
     writeFileSync(join(dir, 'suggest-limit.json'), JSON.stringify(spec));
     const result = sigma('suggest', '--spec', 'suggest-limit.json', '--model', 'model.json', '--data', 'runs.csv', '--count', '3');
     expect(result.status, result.stderr).toBe(0);
     const answer = JSON.parse(result.stdout);
     expect(answer.outputBounds).toEqual([{ output: 'y', max: 20 }]);
+    expect(answer.constraintsOnPredictions).toEqual(['y / (x1 + 1) >= 2']);
     for (const p of answer.proposals) {
       expect(p.predicted.y).toBeLessThanOrEqual(20);
+      expect(p.predicted.y / (p.inputs.x1 + 1)).toBeGreaterThanOrEqual(2 - 1e-9);
       expect(p.inputs.x1).toBeGreaterThanOrEqual(1);
     }
   });

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { inputConstraints, outputBounds, problemVariables, systemModel } from '../../../shared/engine/analysis/problem.ts';
 import { experimentSheetCsv } from '../../../shared/engine/design/experiment-sheet.ts';
+import { parseConstraint } from '../../../shared/engine/optimize/expression.ts';
 import { suggest } from '../../../shared/engine/design/suggest.ts';
 import { progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
 import { completeRows, specRows } from '../spec-data.ts';
@@ -27,8 +28,8 @@ export async function suggestCommand(args: string[]): Promise<void> {
     return o;
   });
   if (objectives.length === 0) throw new UsageError('The spec needs at least one objective to suggest experiments for');
-  const { kept, skipped } = inputConstraints(spec);
-  const { bounds, unused } = outputBounds(skipped, system.outputs);
+  const { kept, skipped: onOutputs } = inputConstraints(spec);
+  const { bounds, unused } = outputBounds(onOutputs, system.outputs);
   // The model is asked for the objectives' outputs, then those that bounds limit.
   const outputs = [...new Set([...objectives.map((o) => o.output), ...bounds.map((b) => b.output)])];
   const objectiveOutputs = objectives.map((o) => o.output);
@@ -41,18 +42,25 @@ export async function suggestCommand(args: string[]): Promise<void> {
   const observed = completeRows(specRows(table, variables, objectiveOutputs), objectiveOutputs);
   if (observed.rows === 0) throw new UsageError('The data file has no complete row with every objective output');
   const bar = progressBar('suggest');
+  // Other constraints on outputs ("strength / cost >= 0.5") are kept on the predicted means.
+  // Equalities on predictions cannot be met by a finite set of candidates: they are reported.
+  const general = unused.filter((source) => parseConstraint(source).op !== '==');
+  const skipped = unused.filter((source) => parseConstraint(source).op === '==');
   const result = await suggest(
-    systemModel(system, variables, outputs),
+    systemModel(system, variables, outputs, general),
     {
       variables,
       constraints: kept,
       objectives: objectives.map((o, j) => ({ output: j, goal: o.goal as 'min' | 'max' })),
-      outputLimits: bounds.map((b) => ({ output: outputs.indexOf(b.output), min: b.min, max: b.max })),
+      outputLimits: [
+        ...bounds.map((b) => ({ output: outputs.indexOf(b.output), min: b.min, max: b.max })),
+        ...general.map((_, k) => ({ output: outputs.length + k, max: 0 })),
+      ],
     },
     {
       columns: observed.columns,
       // Observed values of the bounded outputs are not needed: only objectives are compared with the data.
-      outputs: outputs.map((name) => observed.outputs[name] ?? new Float64Array(observed.rows).fill(Number.NaN)),
+      outputs: [...outputs, ...general].map((name) => observed.outputs[name] ?? new Float64Array(observed.rows).fill(Number.NaN)),
       rows: observed.rows,
     },
     { count, acquisition, seed: seedOption(values.seed) ?? 0, onProgress: (p) => bar(p.fraction, p.stage) },
@@ -74,7 +82,8 @@ export async function suggestCommand(args: string[]): Promise<void> {
       proposals,
       observedRows: observed.rows,
       outputBounds: bounds,
-      constraintsSkipped: unused,
+      constraintsOnPredictions: general,
+      constraintsSkipped: skipped,
       evaluations: result.evaluations,
       sheet: values.out ?? null,
       seconds: Number(((performance.now() - started) / 1000).toFixed(3)),

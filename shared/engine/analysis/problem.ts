@@ -2,7 +2,7 @@
 // formulas to what the optimizer runs: variables in order, a batch evaluator, objectives.
 import type { AnalysisSpec, VariableDefinition } from '../../schema/analysis-spec.ts';
 import type { Model } from '../explain/model.ts';
-import { parseConstraint, variablesOf } from '../optimize/expression.ts';
+import { compileExpression, parseConstraint, variablesOf } from '../optimize/expression.ts';
 import type { BatchEvaluator, ObjectiveSpec, ProblemSpec, VariableSpec } from '../optimize/problem.ts';
 import type { ColumnValues, System } from './system.ts';
 
@@ -77,15 +77,31 @@ export function problemSpec(spec: AnalysisSpec, system: System): ProblemSpec {
  * The system as a batch model over the spec's variables (fixed ones included, in
  * problemVariables order), returning the named outputs: what explain and suggest work with.
  */
-export function systemModel(system: System, variables: readonly VariableSpec[], outputs: readonly string[]): Model {
+export function systemModel(
+  system: System,
+  variables: readonly VariableSpec[],
+  outputs: readonly string[],
+  violations: readonly string[] = [],
+): Model {
   for (const name of outputs) {
     if (!system.outputs.includes(name)) throw new RangeError(`No model or formula computes "${name}"`);
   }
+  // Each extra constraint becomes one more output: how far a row is on the wrong side of it
+  // (≤ 0 where it holds), computed from the inputs and the predicted means.
+  const checks = violations.map((source) => {
+    const { op, difference } = parseConstraint(source);
+    if (op === '==') throw new RangeError(`"${source}": an equality on predicted outputs cannot be kept`);
+    return { sign: op === '<=' ? 1 : -1, expression: compileExpression(difference) };
+  });
   return async (columns, n) => {
-    const result = system.evaluate(namedColumns(variables, columns, n), n);
+    const inputs = namedColumns(variables, columns, n);
+    const result = system.evaluate(inputs, n);
+    const numeric: Record<string, ArrayLike<number>> = { ...result.mean };
+    for (const [name, column] of Object.entries(inputs)) if (column instanceof Float64Array) numeric[name] = column;
+    const violation = checks.map(({ sign, expression }) => expression.evaluateBatch(numeric, n).map((d) => sign * d));
     return {
-      mean: outputs.map((name) => result.mean[name]),
-      std: outputs.map((name) => result.std[name] ?? new Float64Array(n).fill(Number.NaN)),
+      mean: [...outputs.map((name) => result.mean[name]), ...violation],
+      std: [...outputs.map((name) => result.std[name] ?? new Float64Array(n).fill(Number.NaN)), ...violation.map(() => new Float64Array(n).fill(Number.NaN))],
     };
   };
 }
