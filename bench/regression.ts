@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitAuto } from '../shared/engine/models/auto.ts';
 import { modelCandidates } from '../shared/engine/train/train.ts';
-import { wasmMlpKernels } from '../server/cli/tfjs-wasm.ts';
+import { nodeMlpKernels } from '../server/cli/mlp-kernels.ts';
 import { type Matrix, createMatrix } from '../shared/engine/models/matrix.ts';
 import type { ModelFactory } from '../shared/engine/models/types.ts';
 import { standardizeColumns } from '../shared/engine/validate/synthetic.ts';
@@ -193,8 +193,8 @@ function sklearnTestFolds(n: number, k: number): number[][] {
   return folds;
 }
 
-// The candidates `--model auto` cross-validates in the product, the network on tfjs-wasm as the CLI runs it.
-const productCandidates = modelCandidates('auto', await wasmMlpKernels());
+// The candidates `--model auto` cross-validates in the product, the network on our wasm kernels as the CLI runs it.
+const productCandidates = modelCandidates('auto', await nodeMlpKernels());
 
 function runOurs(data: Dataset) {
   // Inputs arrive standardized from the table encoder; targets stay in their units.

@@ -30,7 +30,8 @@ function isStale(output, sources) {
 
 function run(script) {
   console.error(`> npm run ${script}`);
-  const result = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' });
+  // The child's output goes to stderr: the sigma commands keep stdout for their JSON.
+  const result = spawnSync('npm', ['run', '--silent', script], { stdio: ['ignore', 2, 2] });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

@@ -36,3 +36,5 @@ export function dotF32(a: usize, b: usize, n: i32): f32 {
   }
   return sum;
 }
+
+export { gemm, mlpTrainStep, mlpTrainSteps, mlpPredict, mlpTileRows, relaxedSimd } from './mlp';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { trainModel } from '../../../shared/engine/train/train.ts';
 import type { ImputeStrategy, ModelChoice } from '../../../shared/schema/model-file.ts';
 import { listOption, progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
-import { wasmMlpKernels } from '../tfjs-wasm.ts';
+import { nodeMlpKernels } from '../mlp-kernels.ts';
 
 const MODELS = ['auto', 'nn', 'gp', 'linear'];
 const IMPUTE = ['drop', 'zero', 'mean', 'median', 'iterative'];
@@ -45,7 +45,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const { table } = readDataFile(data, { encoding: values.encoding, sheet: values.sheet });
   const bar = progressBar('train');
   const needsNetwork = values.model === undefined || values.model === 'auto' || values.model === 'nn';
-  const mlpKernels = needsNetwork ? await wasmMlpKernels() : undefined;
+  const mlpKernels = needsNetwork ? await nodeMlpKernels() : undefined;
   const { modelFile, report } = trainModel(
     table,
     {

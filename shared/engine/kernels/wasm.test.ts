@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { referenceKernels } from './reference.ts';
-import { seededFloat32, selfTestKernels } from './self-test.ts';
+import { seededFloat32, selfTestKernels, selfTestMlpKernels } from './self-test.ts';
+import { referenceMlpKernels } from './mlp-reference.ts';
+import { instantiateWasmMlpKernels } from './wasm-mlp.ts';
 import { instantiateWasmKernels, supportsWasmSimd } from './wasm.ts';
 
 const wasmBytes = readFileSync(new URL('../../../wasm/build/kernels.wasm', import.meta.url));
@@ -40,6 +42,16 @@ describe('wasm kernels', () => {
     expect(result.kernels).toBe('wasm-simd');
     // The sums really differ in order from the reference somewhere, so the check compares something.
     expect(result.checks.some((c) => c.value !== c.reference)).toBe(true);
+  });
+
+  it('passes the MLP self-test that the browser runs, and the check can fail', async () => {
+    const check = selfTestMlpKernels(await instantiateWasmMlpKernels(wasmBytes));
+    expect(check.ok).toBe(true);
+    expect(check.kernels).toBe('wasm-simd');
+    expect(check.trainStepError).toBeLessThan(1e-4);
+    // A kernel set that skips the update is caught.
+    const broken = { ...referenceMlpKernels, name: 'broken', trainStep: () => {} };
+    expect(selfTestMlpKernels(broken).ok).toBe(false);
   });
 
   it('reuses its memory instead of growing on every call', async () => {
