@@ -5,16 +5,19 @@ import { HTTPException } from 'hono/http-exception';
 import type { ErrorResponse } from '../shared/schema/error.ts';
 import type { SessionAuth } from './auth/session.ts';
 import { TenantKeys } from './crypto/content.ts';
+import { CodedHttpException } from './http/errors.ts';
 import { cacheControl } from './middleware/cache-control/index.ts';
 import { csrf } from './middleware/csrf/index.ts';
 import { securityHeaders } from './middleware/security-headers/index.ts';
 import { session } from './middleware/session/index.ts';
+import { tenantPolicy } from './middleware/tenant-policy/index.ts';
 import { openApiDocument } from './openapi/document.ts';
 import type { BlobStore, Clock, KeyRing, PasswordHasher, Store } from './ports.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { operatorRoutes } from './routes/operator.ts';
 import { fileRoutes, projectRoutes } from './routes/projects.ts';
 import { resolveSettings, type ServerSettings, type SettingsOverrides } from './settings.ts';
 
@@ -34,6 +37,8 @@ export interface AppDeps {
   readonly scriptHashes?: readonly string[];
   /** True when clients reach us over HTTPS (directly or through a proxy). */
   readonly tls?: boolean;
+  /** SHA-256 of the operator token (operatorTokenHash); without it the /api/v1/operator routes answer 404. */
+  readonly operatorTokenHash?: Uint8Array;
 }
 
 export type AppEnv = {
@@ -66,6 +71,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use('/api/*', csrf({ origin: settings.publicOrigin }));
   app.use('/api/*', session());
+  app.use('/api/*', tenantPolicy());
 
   app.route('/api/v1/health', healthRoutes(deps.version));
   const openApi = openApiDocument(deps.version);
@@ -75,13 +81,15 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', adminRoutes());
   app.route('/api/v1/projects', projectRoutes());
   app.route('/api/v1/files', fileRoutes());
+  app.route('/api/v1/operator', operatorRoutes());
 
   app.all('/api/*', (c) => c.json<ErrorResponse>({ error: { code: 'not_found', message: 'No such API route' } }, 404));
   if (deps.assets) app.use('*', deps.assets);
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      const response = c.json<ErrorResponse>({ error: { code: codeOf(error.status), message: error.message } }, error.status);
+      const code = error instanceof CodedHttpException ? error.code : codeOf(error.status);
+      const response = c.json<ErrorResponse>({ error: { code, message: error.message } }, error.status);
       const retryAfter = error.res?.headers.get('Retry-After');
       if (retryAfter) response.headers.set('Retry-After', retryAfter);
       return response;

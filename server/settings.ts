@@ -1,4 +1,5 @@
 // Server settings with their defaults; createApp takes any subset.
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/retention.ts';
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from './auth/session.ts';
 import { DEFAULT_THROTTLE_SETTINGS, type ThrottleSettings } from './auth/throttle.ts';
 
@@ -17,6 +18,8 @@ export interface ServerSettings {
    * Without it, the origin of the request URL is used.
    */
   readonly publicOrigin?: string;
+  /** Audit events older than this many days are deleted by a purge. */
+  readonly auditRetentionDays: number;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -25,6 +28,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   maxUploadBytes: 100 * 1024 * 1024,
   maxJsonBytes: 64 * 1024,
   invitationTtlMs: 7 * 24 * 60 * 60 * 1000,
+  auditRetentionDays: DEFAULT_AUDIT_RETENTION_DAYS,
 };
 
 export type SettingsOverrides = Partial<Omit<ServerSettings, 'session' | 'throttle'>> & {

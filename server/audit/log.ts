@@ -57,7 +57,13 @@ async function chainHead(store: Store, chain: string): Promise<{ seq: number; ha
     'SELECT seq, hash FROM audit_events WHERE chain = ? ORDER BY seq DESC LIMIT 1',
     [chain],
   );
-  return last ?? { seq: 0, hash: GENESIS_HASH };
+  // A chain whose every event retention removed continues from its checkpoint.
+  return last ?? (await checkpointOf(store, chain)) ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/** The newest event that audit retention removed from the chain, if any (see retention.ts). */
+export async function checkpointOf(store: Store, chain: string): Promise<{ seq: number; hash: string } | undefined> {
+  return store.first<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_checkpoints WHERE chain = ?', [chain]);
 }
 
 function isChainConflict(error: unknown): boolean {
@@ -120,14 +126,21 @@ export interface VerifyResult {
   readonly ok: boolean;
   readonly events: number;
   readonly firstBrokenSeq?: number;
+  /** Retention removed the events up to this seq; verification started from its hash. */
+  readonly checkpointSeq?: number;
 }
 
 const PAGE = 1000;
 
-/** Walks a chain from its first event; the first seq whose event does not fit is reported. */
+/**
+ * Walks a chain from its first event, or from the checkpoint retention left; the first seq
+ * whose event does not fit is reported.
+ */
 export async function verifyChain(store: Store, chain: string): Promise<VerifyResult> {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
+  const checkpoint = await checkpointOf(store, chain);
+  const from = checkpoint ? { checkpointSeq: checkpoint.seq } : {};
+  let expectedSeq = (checkpoint?.seq ?? 0) + 1;
+  let prevHash = checkpoint?.hash ?? GENESIS_HASH;
   let events = 0;
   for (;;) {
     const rows = await store.all<AuditRow>(
@@ -136,17 +149,18 @@ export async function verifyChain(store: Store, chain: string): Promise<VerifyRe
     );
     for (const row of rows) {
       const broken = row.seq !== expectedSeq || row.prev_hash !== prevHash || eventHash(row) !== row.hash;
-      if (broken) return { ok: false, events, firstBrokenSeq: expectedSeq };
+      if (broken) return { ok: false, events, firstBrokenSeq: expectedSeq, ...from };
       prevHash = row.hash;
       expectedSeq++;
       events++;
     }
-    if (rows.length < PAGE) return { ok: true, events };
+    if (rows.length < PAGE) return { ok: true, events, ...from };
   }
 }
 
 export async function listChains(store: Store): Promise<string[]> {
-  return (await store.all<{ chain: string }>('SELECT DISTINCT chain FROM audit_events ORDER BY chain')).map((r) => r.chain);
+  const rows = await store.all<{ chain: string }>('SELECT chain FROM audit_events UNION SELECT chain FROM audit_checkpoints ORDER BY chain');
+  return rows.map((r) => r.chain);
 }
 
 export interface AuditQuery {

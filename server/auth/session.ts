@@ -29,6 +29,20 @@ export interface SessionAuth {
   readonly userId: string;
   readonly email: string;
   readonly role: Role;
+  /** The user has a confirmed TOTP second factor. */
+  readonly totpEnabled: boolean;
+  readonly policy: TenantPolicy;
+}
+
+/** The tenant's security settings, read with every session so a change applies at once. */
+export interface TenantPolicy {
+  readonly requireTotp: boolean;
+  /** CIDR ranges from which sign-in and API use are allowed; null: from anywhere. */
+  readonly ipAllowlist: readonly string[] | null;
+}
+
+export function tenantPolicyOf(row: { require_totp: number; ip_allowlist: string | null }): TenantPolicy {
+  return { requireTotp: row.require_totp === 1, ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]) };
 }
 
 function randomString(bytes: number): string {
@@ -90,6 +104,9 @@ interface SessionRow {
   tenant_id: string;
   tenant_name: string;
   status: string;
+  totp_enabled: number;
+  require_totp: number;
+  ip_allowlist: string | null;
 }
 
 /** The signed-in user behind a token, or null for a wrong, expired or revoked one. */
@@ -103,7 +120,7 @@ export async function validateSessionToken(
   if (!parts) return null;
   const row = await store.first<SessionRow>(
     `SELECT s.id, s.secret_hash, s.created_at, s.last_used_at, u.id AS user_id, u.email, u.role, u.disabled,
-            t.id AS tenant_id, t.name AS tenant_name, t.status
+            u.totp_secret IS NOT NULL AS totp_enabled, t.id AS tenant_id, t.name AS tenant_name, t.status, t.require_totp, t.ip_allowlist
        FROM sessions s
        JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
        JOIN tenants t ON t.id = s.tenant_id
@@ -129,6 +146,8 @@ export async function validateSessionToken(
     userId: row.user_id,
     email: row.email,
     role: row.role,
+    totpEnabled: row.totp_enabled === 1,
+    policy: tenantPolicyOf(row),
   };
 }
 

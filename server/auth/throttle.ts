@@ -3,6 +3,7 @@
 // Accounts are keyed by a hash of the typed email, so a mistyped password in the email
 // field is never stored.
 import type { Clock, Statement, Store } from '../ports.ts';
+import { formatIp, parseIp } from '../http/address.ts';
 import { hashSecret } from './session.ts';
 
 export interface ThrottleSettings {
@@ -30,8 +31,17 @@ export interface ThrottleKey {
 
 export function throttleKeys(settings: ThrottleSettings, email: string, address: string | null): ThrottleKey[] {
   const keys = [{ key: `account:${hashSecret(email)}`, freeFailures: settings.accountFreeFailures }];
-  if (address) keys.push({ key: `address:${address}`, freeFailures: settings.addressFreeFailures });
+  if (address) keys.push({ key: `address:${addressBucket(address)}`, freeFailures: settings.addressFreeFailures });
   return keys;
+}
+
+/** One IPv6 client usually holds a whole /64 (RFC 4291 §2.5.4), so failures count per /64, not per address. */
+export function addressBucket(address: string): string {
+  const parsed = parseIp(address);
+  if (!parsed || parsed.v4) return address;
+  const bytes = parsed.bytes.slice();
+  bytes.fill(0, 8);
+  return `${formatIp({ bytes, v4: false })}/64`;
 }
 
 export function delayAfter(settings: ThrottleSettings, failures: number, freeFailures: number): number {

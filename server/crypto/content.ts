@@ -4,7 +4,7 @@
 import { decodeBase64, encodeBase64 } from '@oslojs/encoding';
 import type { KeyRing, Store } from '../ports.ts';
 
-export type ContentKind = 'file' | 'file-meta' | 'project-name' | 'project-folder';
+export type ContentKind = 'file' | 'file-meta' | 'project-name' | 'project-folder' | 'totp-secret';
 
 export interface ContentContext {
   readonly tenantId: string;

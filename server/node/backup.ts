@@ -10,6 +10,8 @@ import type { KeyRing } from '../ports.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
+/** Daily backups in <data>/backups/ are kept this long. */
+export const BACKUP_KEEP_DAYS = 30;
 const DATABASE_FILE = 'sigma.db';
 const BLOBS_DIR = 'blobs';
 

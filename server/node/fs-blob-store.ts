@@ -61,3 +61,22 @@ export function createFsBlobStore(root: string): BlobStore {
     },
   };
 }
+
+/**
+ * Removes the temporary files of puts that a crash interrupted. Run at start, before
+ * serving: no put is in flight then, and a temporary file is never an object.
+ */
+export async function removeTemporaryFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const removed: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
+    const path = join(entry.parentPath, entry.name);
+    await rm(path, { force: true });
+    removed.push(relative(root, path).split(sep).join('/'));
+  }
+  return removed;
+}

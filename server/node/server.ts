@@ -9,13 +9,15 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from '../app.ts';
 import { createArgon2idHasher } from '../auth/password.ts';
 import { createKeyRing } from '../crypto/key-ring.ts';
+import { clientAddressBehindProxies } from '../http/address.ts';
 import { inlineScriptHashes } from '../middleware/security-headers/index.ts';
 import { systemClock } from '../ports.ts';
 import { migrate } from '../store/migrate.ts';
 import { SIGMA_VERSION } from '../../shared/version.ts';
-import { createFsBlobStore } from './fs-blob-store.ts';
+import { createFsBlobStore, removeTemporaryFiles } from './fs-blob-store.ts';
 import { loadMasterKey, loadOtherMasterKeys, reloadMasterKeys } from './master-key.ts';
-import { settingsFromEnv } from './settings-from-env.ts';
+import { runDailyJobs, scheduleDaily, type DailySchedule } from './daily-jobs.ts';
+import { auditRetentionDaysFromEnv, dailyJobsAtFromEnv, settingsFromEnv, trustedProxiesFromEnv } from './settings-from-env.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { staticAssets } from './static-assets.ts';
 
@@ -42,16 +44,21 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const store = openSqliteStore(join(dataDir, 'sigma.db'));
   await migrate(store, systemClock);
+  await removeTemporaryFiles(join(dataDir, 'blobs'));
   const masterKey = loadMasterKey(dataDir, options.env);
   const assets = staticAssets(resolve(options.buildDir));
   const settings = settingsFromEnv(options.env);
+  const trustedProxies = trustedProxiesFromEnv(options.env);
+  const auditRetentionDays = auditRetentionDaysFromEnv(options.env);
+  const dailyAt = dailyJobsAtFromEnv(options.env);
   // Behind a TLS proxy the socket is plain HTTP but browsers speak HTTPS: cookies must be Secure.
   const directTls = Boolean(options.tlsCertFile && options.tlsKeyFile);
   const tls = directTls || Boolean(settings.publicOrigin?.startsWith('https:'));
 
+  const blobs = createFsBlobStore(join(dataDir, 'blobs'));
   const app = createApp({
     store,
-    blobs: createFsBlobStore(join(dataDir, 'blobs')),
+    blobs,
     keyRing: await createKeyRing(masterKey.bytes, {
       previous: loadOtherMasterKeys(dataDir, options.env),
       reload: () => reloadMasterKeys(dataDir, options.env),
@@ -60,8 +67,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     passwordHasher: createArgon2idHasher(),
     version: SIGMA_VERSION,
     settings,
-    // The socket's peer. Behind a proxy this is the proxy; see SECURITY.md.
-    clientAddress: (c) => getConnInfo(c).remote.address ?? null,
+    // The socket's peer, or behind a trusted proxy the address it forwards (README, Running behind TLS).
+    clientAddress: (c) => clientAddressBehindProxies(getConnInfo(c).remote.address ?? null, c.req.header('x-forwarded-for'), trustedProxies),
     assets: assets.handler,
     scriptHashes: await inlineScriptHashes(assets.indexHtml),
     tls,
@@ -92,6 +99,14 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     );
     s.once('error', reject);
   });
+  const daily: DailySchedule | null =
+    dailyAt &&
+    scheduleDaily({
+      clock: systemClock,
+      at: dailyAt,
+      job: async () => console.log(JSON.stringify({ daily: await runDailyJobs({ store, blobs, clock: systemClock, dataDir, auditRetentionDays }) })),
+      onError: (error) => console.error('The daily backup and purge failed:', error),
+    });
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
 
@@ -100,6 +115,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     warnings,
     close: () =>
       new Promise<void>((done) => {
+        daily?.stop();
         server.close(() => {
           store.close();
           done();

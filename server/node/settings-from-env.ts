@@ -1,5 +1,8 @@
 // Server settings from the environment of the Node process.
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../audit/retention.ts';
+import { parseCidr, type Cidr } from '../http/address.ts';
 import type { SettingsOverrides } from '../settings.ts';
+import type { TimeOfDay } from './daily-jobs.ts';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -39,4 +42,39 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Settin
     ...(maxUploadBytes ? { maxUploadBytes } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
   };
+}
+
+/**
+ * SIGMA_TRUSTED_PROXIES: comma-separated CIDR ranges of the proxies in front of the server,
+ * whose X-Forwarded-For is believed. Empty: the socket peer is the client.
+ */
+export function trustedProxiesFromEnv(env: Record<string, string | undefined>): Cidr[] {
+  const text = env.SIGMA_TRUSTED_PROXIES?.trim();
+  if (!text) return [];
+  return text.split(',').map((entry, i) => {
+    const cidr = parseCidr(entry);
+    if (typeof cidr === 'string') {
+      throw new SettingsError(`SIGMA_TRUSTED_PROXIES entry ${i + 1} is not a CIDR range such as 127.0.0.1/32 or 10.0.0.0/8 (${cidr.replace(/_/g, ' ')})`);
+    }
+    return cidr;
+  });
+}
+
+/** SIGMA_AUDIT_RETENTION_DAYS: audit events older than this many days are deleted by purge (400). */
+export function auditRetentionDaysFromEnv(env: Record<string, string | undefined>): number {
+  const text = env.SIGMA_AUDIT_RETENTION_DAYS?.trim();
+  if (!text) return DEFAULT_AUDIT_RETENTION_DAYS;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1) throw new SettingsError(`SIGMA_AUDIT_RETENTION_DAYS must be a whole number of days, not "${text}"`);
+  return days;
+}
+
+/** SIGMA_DAILY_JOBS_AT: the UTC time of day (HH:MM) of the server's backup and purge, or "off" (00:00). */
+export function dailyJobsAtFromEnv(env: Record<string, string | undefined>): TimeOfDay | null {
+  const text = env.SIGMA_DAILY_JOBS_AT?.trim();
+  if (!text) return { hour: 0, minute: 0 };
+  if (text.toLowerCase() === 'off') return null;
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (!match) throw new SettingsError(`SIGMA_DAILY_JOBS_AT must be a UTC time such as 03:30, or off, not "${text}"`);
+  return { hour: Number(match[1]), minute: Number(match[2]) };
 }

@@ -3,6 +3,24 @@ import * as v from 'valibot';
 import { AuditQuery, AuditVerifyResponse, InvitationRequest, InvitationResponse, UserPatch, UserSummary, UsersResponse } from '../../shared/schema/api-admin.ts';
 import { AcceptInvitationRequest, ChangePasswordRequest, LoginRequest, MeResponse, SessionsResponse } from '../../shared/schema/api-auth.ts';
 import { FileSummary, FileUploadResponse, Project, ProjectCreate, ProjectPatch, ProjectsResponse } from '../../shared/schema/api-projects.ts';
+import {
+  RecoveryCodesResponse,
+  SecondFactorLoginRequest,
+  TenantSettings,
+  TenantSettingsPatch,
+  TotpCode,
+  TotpDisableRequest,
+  TotpEnrolResponse,
+  TotpStatusResponse,
+} from '../../shared/schema/api-security.ts';
+import {
+  OperatorAuditVerifyResponse,
+  OperatorPurgeResponse,
+  OperatorTenantCreate,
+  OperatorTenantCreated,
+  OperatorUserCreate,
+  OperatorUserCreated,
+} from '../../shared/schema/api-operator.ts';
 import { ErrorResponse } from '../../shared/schema/error.ts';
 import { HealthResponse } from '../../shared/schema/health.ts';
 import { toJsonSchema, type JsonSchema } from './json-schema.ts';
@@ -11,10 +29,18 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   ErrorResponse,
   HealthResponse,
   LoginRequest,
+  SecondFactorLoginRequest,
   MeResponse,
   AcceptInvitationRequest,
   ChangePasswordRequest,
   SessionsResponse,
+  TotpStatusResponse,
+  TotpEnrolResponse,
+  TotpCode,
+  RecoveryCodesResponse,
+  TotpDisableRequest,
+  TenantSettings,
+  TenantSettingsPatch,
   InvitationRequest,
   InvitationResponse,
   UserSummary,
@@ -27,6 +53,12 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   ProjectsResponse,
   FileUploadResponse,
   FilesResponse: v.object({ files: v.array(FileSummary) }),
+  OperatorTenantCreate,
+  OperatorTenantCreated,
+  OperatorUserCreate,
+  OperatorUserCreated,
+  OperatorPurgeResponse,
+  OperatorAuditVerifyResponse,
 };
 
 interface Operation {
@@ -36,6 +68,8 @@ interface Operation {
   readonly status?: number;
   readonly query?: readonly { name: string; required?: boolean; schema: JsonSchema }[];
   readonly public?: boolean;
+  /** Authorized by the operator token instead of a session. */
+  readonly operator?: boolean;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -45,7 +79,14 @@ const auditQuery = toJsonSchema(AuditQuery) as { properties: Record<string, Json
 export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/v1/health': { get: { summary: 'Liveness and version', response: 'HealthResponse', public: true } },
   '/api/v1/openapi.json': { get: { summary: 'This document', public: true } },
-  '/api/v1/auth/login': { post: { summary: 'Sign in; sets the session cookie', request: 'LoginRequest', response: 'MeResponse', public: true } },
+  '/api/v1/auth/login': {
+    post: {
+      summary: 'Sign in; sets the session cookie. With a second factor: totp or recoveryCode, else 401 totp_required',
+      request: 'SecondFactorLoginRequest',
+      response: 'MeResponse',
+      public: true,
+    },
+  },
   '/api/v1/auth/logout': { post: { summary: 'Sign out', status: 204 } },
   '/api/v1/auth/accept': {
     post: { summary: 'Accept an invitation, set the password, sign in', request: 'AcceptInvitationRequest', response: 'MeResponse', status: 201, public: true },
@@ -54,6 +95,20 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/v1/me/sessions': { get: { summary: 'My sessions', response: 'SessionsResponse' } },
   '/api/v1/me/sessions/{id}': { delete: { summary: 'Revoke one of my sessions', status: 204 } },
   '/api/v1/me/password': { post: { summary: 'Change my password; ends my other sessions', request: 'ChangePasswordRequest', status: 204 } },
+  '/api/v1/me/totp': {
+    get: { summary: 'My second factor: enabled, required by the tenant, recovery codes left', response: 'TotpStatusResponse' },
+    post: { summary: 'Start setting up an authenticator app: a new secret and its otpauth URL', response: 'TotpEnrolResponse', status: 201 },
+  },
+  '/api/v1/me/totp/confirm': {
+    post: { summary: 'Confirm the set-up with a code; answers the ten recovery codes, once', request: 'TotpCode', response: 'RecoveryCodesResponse' },
+  },
+  '/api/v1/me/totp/recovery-codes': { post: { summary: 'Replace my recovery codes (needs a current code)', request: 'TotpCode', response: 'RecoveryCodesResponse' } },
+  '/api/v1/me/totp/disable': { post: { summary: 'Turn my second factor off (needs my password)', request: 'TotpDisableRequest', status: 204 } },
+  '/api/v1/admin/settings': {
+    get: { summary: "The tenant's security settings (owner, admin)", response: 'TenantSettings' },
+    patch: { summary: 'Require a second factor; limit sign-in and API use to address ranges (owner, admin)', request: 'TenantSettingsPatch', response: 'TenantSettings' },
+  },
+  '/api/v1/admin/users/{id}/totp': { delete: { summary: "Reset a user's second factor, for a lost device (owner, admin)", status: 204 } },
   '/api/v1/admin/invitations': { post: { summary: 'Invite an email with a role (owner, admin)', request: 'InvitationRequest', response: 'InvitationResponse', status: 201 } },
   '/api/v1/admin/users': { get: { summary: 'Users of the tenant (owner, admin)', response: 'UsersResponse' } },
   '/api/v1/admin/users/{id}': {
@@ -87,6 +142,17 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       query: [{ name: 'name', required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } }],
     },
   },
+  '/api/v1/operator/tenants': {
+    post: { summary: 'Create a tenant and its owner (operator)', request: 'OperatorTenantCreate', response: 'OperatorTenantCreated', status: 201, operator: true },
+  },
+  '/api/v1/operator/tenants/{id}/cancel': { post: { summary: 'Cancel a tenant: no more sign-ins; erased by purge 90 days later (operator)', status: 204, operator: true } },
+  '/api/v1/operator/users': {
+    post: { summary: 'Add a user to a tenant (operator)', request: 'OperatorUserCreate', response: 'OperatorUserCreated', status: 201, operator: true },
+  },
+  '/api/v1/operator/purge': {
+    post: { summary: 'Erase tenants cancelled 90 days ago and audit events past retention (operator)', response: 'OperatorPurgeResponse', operator: true },
+  },
+  '/api/v1/operator/audit/verify': { get: { summary: 'Verify every audit chain (operator)', response: 'OperatorAuditVerifyResponse', operator: true } },
   '/api/v1/files/{id}': {
     get: { summary: 'The bytes of a file, exactly as uploaded', response: 'bytes' },
     delete: { summary: 'Delete a file (member and up)', status: 204 },
@@ -112,6 +178,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       paths[path][method] = {
         summary: op.summary,
         ...(op.public ? { security: [] } : {}),
+        ...(op.operator ? { security: [{ operator: [] }] } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(op.request ? { requestBody: { required: true, content: contentOf(op.request) } } : {}),
         responses: {
@@ -128,7 +195,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
     components: {
       schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, toJsonSchema(schema)])),
       // Over TLS the cookie is named __Host-sigma_session.
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sigma_session' } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'sigma_session' },
+        // SIGMA_OPERATOR_TOKEN; the operator routes answer 404 where it is not set.
+        operator: { type: 'http', scheme: 'bearer' },
+      },
     },
     security: [{ session: [] }],
     paths,

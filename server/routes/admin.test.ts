@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, PASSWORD, seedTenant, signIn } from '../test/harness.ts';
-import { createTestApp, manualClock } from '../test/memory-ports.ts';
+import type { PasswordHasher } from '../ports.ts';
+import { createTestApp, manualClock, testPasswordHasher } from '../test/memory-ports.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -28,6 +29,29 @@ describe('invitations', () => {
     const again = await new Client(app).post('/api/v1/auth/accept', { token, password: PASSWORD });
     expect(again.status).toBe(400);
     expect(await again.json()).toEqual({ error: { code: 'bad_request', message: 'The invitation is not valid or has expired' } });
+  });
+
+  it('answers a second, concurrent acceptance of the same link with 409', async () => {
+    // Each hash waits until both acceptances are hashing: both have passed every check by then.
+    let waiting: (() => void)[] = [];
+    const hasher: PasswordHasher = {
+      async hash(password) {
+        if (waiting.length < 1) await new Promise<void>((resolve) => waiting.push(resolve));
+        else for (const release of waiting.splice(0)) release();
+        return testPasswordHasher.hash(password);
+      },
+      verify: (stored, password) => testPasswordHasher.verify(stored, password),
+    };
+    const { app, deps, store } = await createTestApp({ passwordHasher: hasher });
+    waiting = [];
+    const acme = await seedTenant(app, { ...deps, passwordHasher: testPasswordHasher }, 'Acme');
+    const { url } = await (await acme.owner.post('/api/v1/admin/invitations', { email: 'twice@acme.example', role: 'member' })).json();
+    const token = url.split('#')[1];
+    const answers = await Promise.all([1, 2].map(() => new Client(app).post('/api/v1/auth/accept', { token, password: PASSWORD })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    const conflict = answers.find((r) => r.status === 409)!;
+    expect(await conflict.json()).toEqual({ error: { code: 'conflict', message: 'An account with this email exists already' } });
+    expect(await store.all("SELECT email FROM users WHERE email = 'twice@acme.example'")).toHaveLength(1);
   });
 
   it('expires after 7 days and refuses a forged token', async () => {

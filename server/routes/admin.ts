@@ -1,4 +1,4 @@
-// Tenant administration (owner and admin): invitations, users, the tenant's audit log.
+// Tenant administration (owner and admin): invitations, users, security settings, the audit log.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import {
@@ -10,13 +10,18 @@ import {
   type UserSummary,
   type UsersResponse,
 } from '../../shared/schema/api-admin.ts';
+import { TenantSettingsPatch, type TenantSettings } from '../../shared/schema/api-security.ts';
 import type { AppEnv } from '../app.ts';
+import { disableTotpStatements } from '../auth/second-factor.ts';
+import { tenantPolicyOf } from '../auth/session.ts';
+import { parseCidr, type CidrProblem } from '../http/address.ts';
+import { addressAllowedBy } from '../middleware/tenant-policy/index.ts';
 import type { Role } from '../auth/roles.ts';
 import { generateToken, hashSecret, invalidateUserSessionsStatement } from '../auth/session.ts';
 import { commitWithAudit, readEvents, verifyChain, type AuditRow } from '../audit/log.ts';
 import { requireAuth, userEvent } from '../http/auth.ts';
 import { apiError, notFound } from '../http/errors.ts';
-import { readJson } from '../http/request.ts';
+import { clientOf, readJson } from '../http/request.ts';
 import type { Statement } from '../ports.ts';
 import { emailTaken } from '../tenants/tenants.ts';
 
@@ -56,6 +61,17 @@ function csvCell(value: string | number | null): string {
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const CIDR_PROBLEMS: Record<CidrProblem, string> = {
+  not_an_address: 'is not an IPv4 or IPv6 address',
+  bad_prefix: 'has a prefix length out of range',
+  host_bits_set: 'has bits set after the prefix (write the network address, such as 203.0.113.0/24)',
+};
+
+interface SettingsRow {
+  require_totp: number;
+  ip_allowlist: string | null;
 }
 
 export function adminRoutes() {
@@ -124,6 +140,69 @@ export function adminRoutes() {
       if (disabled || role !== row.role) statements.push(invalidateUserSessionsStatement(row.id, auth.tenantId));
       await commitWithAudit(deps.store, deps.clock, statements, [userEvent(c, auth, 'user.update', row.id)]);
       return c.json(summaryOf({ ...row, role, disabled: disabled ? 1 : 0 }));
+    })
+    .delete('/users/:id/totp', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const { deps } = c.var;
+      const row = await deps.store.first<UserRow>('SELECT id, email, role, disabled, created_at FROM users WHERE id = ? AND tenant_id = ?', [
+        c.req.param('id'),
+        auth.tenantId,
+      ]);
+      if (!row) throw notFound();
+      if (row.role === 'owner' && auth.role !== 'owner') throw apiError(403, 'Only an owner can change an owner');
+      // For a lost device without recovery codes: the user signs in with the password and enrols again.
+      await commitWithAudit(
+        deps.store,
+        deps.clock,
+        [...disableTotpStatements({ tenantId: auth.tenantId, userId: row.id }), invalidateUserSessionsStatement(row.id, auth.tenantId)],
+        [userEvent(c, auth, 'totp.reset', row.id)],
+      );
+      return c.body(null, 204);
+    })
+    .get('/settings', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const row = await c.var.deps.store.first<SettingsRow>('SELECT require_totp, ip_allowlist FROM tenants WHERE id = ?', [auth.tenantId]);
+      if (!row) throw notFound();
+      const policy = tenantPolicyOf(row);
+      const body: TenantSettings = { requireTotp: policy.requireTotp, ipAllowlist: policy.ipAllowlist?.slice() ?? null };
+      return c.json(body);
+    })
+    .patch('/settings', async (c) => {
+      const auth = requireAuth(c, 'admin');
+      const { deps } = c.var;
+      const patch = await readJson(c, TenantSettingsPatch);
+      if (patch.requireTotp === undefined && patch.ipAllowlist === undefined) throw apiError(400, 'Nothing to change');
+      const row = await deps.store.first<SettingsRow>('SELECT require_totp, ip_allowlist FROM tenants WHERE id = ?', [auth.tenantId]);
+      if (!row) throw notFound();
+      const current = tenantPolicyOf(row);
+      if (patch.requireTotp && !auth.totpEnabled) throw apiError(400, 'Set up your own second factor first');
+      if (patch.ipAllowlist) {
+        patch.ipAllowlist.forEach((text, i) => {
+          const parsed = parseCidr(text);
+          if (typeof parsed === 'string') throw apiError(400, `ipAllowlist entry ${i + 1} ${CIDR_PROBLEMS[parsed]}`);
+        });
+      }
+      const next = {
+        requireTotp: patch.requireTotp ?? current.requireTotp,
+        ipAllowlist: patch.ipAllowlist === undefined ? current.ipAllowlist : patch.ipAllowlist,
+      };
+      // An allowlist that leaves out the admin's own address would lock them out with the next request.
+      if (patch.ipAllowlist && !addressAllowedBy(next, clientOf(c).address)) {
+        throw apiError(400, 'The allowlist must include the address you are using now');
+      }
+      await commitWithAudit(
+        deps.store,
+        deps.clock,
+        [
+          {
+            sql: 'UPDATE tenants SET require_totp = ?, ip_allowlist = ? WHERE id = ?',
+            params: [next.requireTotp ? 1 : 0, next.ipAllowlist === null ? null : JSON.stringify(next.ipAllowlist), auth.tenantId],
+          },
+        ],
+        [userEvent(c, auth, 'tenant.settings_update', auth.tenantId)],
+      );
+      const body: TenantSettings = { requireTotp: next.requireTotp, ipAllowlist: next.ipAllowlist?.slice() ?? null };
+      return c.json(body);
     })
     .get('/audit', async (c) => {
       const auth = requireAuth(c, 'admin');

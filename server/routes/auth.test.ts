@@ -161,6 +161,17 @@ describe('sign-in throttling', () => {
     );
     expect(elsewhere.status).toBe(200);
   });
+
+  it('counts an IPv6 client per /64, since it can pick any address in it', async () => {
+    const clock = manualClock();
+    const { app, deps } = await createTestApp({ clock, settings: { throttle: { addressFreeFailures: 3 } } });
+    await seedTenant(app, deps, 'Acme');
+    const from = (address: string, email: string, password = 'wrong password!') =>
+      new Client(app).post('/api/v1/auth/login', { email, password }, { headers: { [TEST_ADDRESS_HEADER]: address } });
+    for (let i = 1; i <= 4; i++) expect((await from(`2001:db8:1:2::${i}`, `guess${i}@acme.example`)).status).toBe(401);
+    expect((await from('2001:db8:1:2:ffff::9', 'owner@acme.example', PASSWORD)).status).toBe(429);
+    expect((await from('2001:db8:1:3::1', 'owner@acme.example', PASSWORD)).status).toBe(200);
+  });
 });
 
 describe('CSRF', () => {

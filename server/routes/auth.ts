@@ -1,17 +1,23 @@
 // Sign-in, sign-out and accepting an invitation.
 import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { AcceptInvitationRequest, LoginRequest, type MeResponse } from '../../shared/schema/api-auth.ts';
+import { HTTPException } from 'hono/http-exception';
+import { AcceptInvitationRequest, type MeResponse } from '../../shared/schema/api-auth.ts';
+import { SecondFactorLoginRequest } from '../../shared/schema/api-security.ts';
 import type { AppEnv } from '../app.ts';
 import { checkPasswordPolicy } from '../auth/password.ts';
 import type { Role } from '../auth/roles.ts';
-import { createSessionStatement, secretMatches, splitToken, type SessionAuth } from '../auth/session.ts';
+import { isCodeReuse, openTotpSecret, recoveryCodeHash, useRecoveryCodeStatement, useTotpStepStatement } from '../auth/second-factor.ts';
+import { createSessionStatement, secretMatches, splitToken, tenantPolicyOf, type SessionAuth } from '../auth/session.ts';
+import { verifyTotp } from '../auth/totp.ts';
 import { clearAccountStatement, recordFailureStatements, throttleKeys, throttleWait } from '../auth/throttle.ts';
-import { commitWithAudit } from '../audit/log.ts';
-import { apiError } from '../http/errors.ts';
+import { commitWithAudit, type AuditEvent } from '../audit/log.ts';
+import { apiError, codedError } from '../http/errors.ts';
 import { clientOf, readJson } from '../http/request.ts';
 import { requireAuth, userEvent } from '../http/auth.ts';
 import { sessionCookieName } from '../middleware/session/index.ts';
+import { addressAllowedBy } from '../middleware/tenant-policy/index.ts';
+import type { Statement } from '../ports.ts';
 import { insertUserStatement, normalizeEmail } from '../tenants/tenants.ts';
 
 const WRONG_CREDENTIALS = 'Wrong email or password';
@@ -25,6 +31,10 @@ interface LoginRow {
   role: Role;
   disabled: number;
   status: string;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+  require_totp: number;
+  ip_allowlist: string | null;
 }
 
 export function meOf(auth: Pick<SessionAuth, 'userId' | 'email' | 'role' | 'tenantId' | 'tenantName'>): MeResponse {
@@ -46,11 +56,12 @@ export function authRoutes() {
   return new Hono<AppEnv>()
     .post('/login', async (c) => {
       const { deps, settings } = c.var;
-      const body = await readJson(c, LoginRequest);
+      const body = await readJson(c, SecondFactorLoginRequest);
       const email = normalizeEmail(body.email);
       const client = clientOf(c);
       const user = await deps.store.first<LoginRow>(
-        `SELECT u.id, u.tenant_id, t.name AS tenant_name, u.email, u.password_hash, u.role, u.disabled, t.status
+        `SELECT u.id, u.tenant_id, t.name AS tenant_name, u.email, u.password_hash, u.role, u.disabled, t.status,
+                u.totp_secret, u.totp_last_step, t.require_totp, t.ip_allowlist
            FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.email = ?`,
         [email],
       );
@@ -68,15 +79,57 @@ export function authRoutes() {
         await commitWithAudit(deps.store, deps.clock, [], [{ ...event, outcome: 'throttled' }]);
         throw apiError(429, 'Too many sign-in attempts; try again later', { 'Retry-After': String(Math.ceil(wait / 1000)) });
       }
-      // An unknown account costs the same hash as a known one, so timing does not tell them apart.
-      const passwordOk = await deps.passwordHasher.verify(user?.password_hash ?? (await c.var.dummyPasswordHash()), body.password);
-      if (!user || !passwordOk || user.disabled || user.status !== 'active') {
+      const fail = async (error: HTTPException): Promise<never> => {
         const failures = await recordFailureStatements(deps.store, deps.clock, settings.throttle, keys);
         await commitWithAudit(deps.store, deps.clock, failures, [{ ...event, outcome: 'failure' }]);
-        throw apiError(401, WRONG_CREDENTIALS);
+        throw error;
+      };
+      // An unknown account costs the same hash as a known one, so timing does not tell them apart.
+      const passwordOk = await deps.passwordHasher.verify(user?.password_hash ?? (await c.var.dummyPasswordHash()), body.password);
+      if (!user || !passwordOk || user.disabled || user.status !== 'active') return fail(apiError(401, WRONG_CREDENTIALS));
+
+      // Told only to someone who knows the password: from this network, or without the second factor, not.
+      if (!addressAllowedBy(tenantPolicyOf(user), client.address)) {
+        await commitWithAudit(deps.store, deps.clock, [], [{ ...event, outcome: 'denied' }]);
+        throw codedError(403, 'address_not_allowed', 'Your organisation does not allow access from this network');
       }
-      const session = createSessionStatement(deps.clock, { tenantId: user.tenant_id, userId: user.id }, client);
-      await commitWithAudit(deps.store, deps.clock, [session.statement, clearAccountStatement(keys)], [{ ...event, outcome: 'success' }]);
+      const ref = { tenantId: user.tenant_id, userId: user.id };
+      const now = deps.clock.now();
+      const secondFactor: Statement[] = [];
+      const events: AuditEvent[] = [{ ...event, outcome: 'success' }];
+      if (user.totp_secret !== null) {
+        if (body.totp === undefined && body.recoveryCode === undefined) {
+          await commitWithAudit(deps.store, deps.clock, [], [{ ...event, outcome: 'denied' }]);
+          throw codedError(401, 'totp_required', 'Enter the code from your authenticator app');
+        }
+        const wrongCode = () => codedError(401, 'totp_invalid', 'Wrong or used code');
+        if (body.totp !== undefined) {
+          const secret = await openTotpSecret(c.var.tenantKeys, ref, user.totp_secret);
+          const step = verifyTotp(secret, body.totp, now.getTime(), user.totp_last_step);
+          if (step === null) return fail(wrongCode());
+          secondFactor.push(useTotpStepStatement(ref, step));
+        } else {
+          const hash = recoveryCodeHash(body.recoveryCode!);
+          const unused =
+            hash !== null &&
+            (await deps.store.first('SELECT 1 AS unused FROM recovery_codes WHERE user_id = ? AND tenant_id = ? AND code_hash = ? AND used_at IS NULL', [
+              user.id,
+              user.tenant_id,
+              hash,
+            ]));
+          if (!unused) return fail(wrongCode());
+          secondFactor.push(useRecoveryCodeStatement(ref, hash, now.toISOString()));
+          events.push({ ...event, action: 'auth.recovery_code', outcome: 'success' });
+        }
+      }
+      const session = createSessionStatement(deps.clock, ref, client);
+      try {
+        await commitWithAudit(deps.store, deps.clock, [...secondFactor, session.statement, clearAccountStatement(keys)], events);
+      } catch (error) {
+        // Another sign-in used the same code between our check and this commit.
+        if (isCodeReuse(error)) return fail(codedError(401, 'totp_invalid', 'Wrong or used code'));
+        throw error;
+      }
       setSessionCookie(c, session.token);
       return c.json(meOf({ userId: user.id, email: user.email, role: user.role, tenantId: user.tenant_id, tenantName: user.tenant_name }));
     })
@@ -131,6 +184,7 @@ export function authRoutes() {
       const now = deps.clock.now().toISOString();
       const client = clientOf(c);
       const session = createSessionStatement(deps.clock, { tenantId: invitation.tenant_id, userId }, client);
+      const passwordHash = await deps.passwordHasher.hash(body.password);
       await commitWithAudit(
         deps.store,
         deps.clock,
@@ -139,7 +193,7 @@ export function authRoutes() {
             id: userId,
             tenantId: invitation.tenant_id,
             email: invitation.email,
-            passwordHash: await deps.passwordHasher.hash(body.password),
+            passwordHash,
             role: invitation.role,
             createdAt: now,
           }),
@@ -148,7 +202,13 @@ export function authRoutes() {
           session.statement,
         ],
         [userEvent(c, { tenantId: invitation.tenant_id, userId }, 'invitation.accept', invitation.id)],
-      );
+      ).catch((error: unknown) => {
+        // A concurrent acceptance of the same invitation (or another one for this email) won the race.
+        if (error instanceof Error && /UNIQUE constraint failed: users\.email/.test(error.message)) {
+          throw apiError(409, 'An account with this email exists already');
+        }
+        throw error;
+      });
       setSessionCookie(c, session.token);
       return c.json(
         meOf({ userId, email: invitation.email, role: invitation.role, tenantId: invitation.tenant_id, tenantName: invitation.tenant_name }),

@@ -21,6 +21,7 @@ const ID_ROUTES: [string, (ids: Ids) => string, RequestOptions?][] = [
   ['DELETE', (i) => `/api/v1/files/${i.file}`],
   ['GET', (i) => `/api/v1/admin/users/${i.user}`],
   ['PATCH', (i) => `/api/v1/admin/users/${i.user}`, { body: { disabled: true } }],
+  ['DELETE', (i) => `/api/v1/admin/users/${i.user}/totp`],
   ['DELETE', (i) => `/api/v1/me/sessions/${i.session}`],
 ];
 
@@ -99,6 +100,9 @@ describe('roles', () => {
       ['POST', '/api/v1/admin/invitations', { body: { email: 'x@acme.example', role: 'viewer' } }],
       ['GET', '/api/v1/admin/audit', {}],
       ['GET', '/api/v1/admin/audit/verify', {}],
+      ['GET', '/api/v1/admin/settings', {}],
+      ['PATCH', '/api/v1/admin/settings', { body: { ipAllowlist: null } }],
+      ['DELETE', `/api/v1/admin/users/${memberId}/totp`, {}],
     ];
     const destructive: [string, string][] = [
       ['DELETE', `/api/v1/files/${file.id}`],

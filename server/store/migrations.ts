@@ -117,6 +117,51 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX audit_events_ts ON audit_events (chain, ts)',
     ],
   },
+  {
+    version: 3,
+    name: 'second factor, tenant security settings',
+    statements: [
+      // The confirmed TOTP secret and one awaiting confirmation, both ciphertext under the
+      // tenant's data key; the last step used, so a code cannot be replayed (RFC 6238 §5.2).
+      'ALTER TABLE users ADD COLUMN totp_secret TEXT',
+      'ALTER TABLE users ADD COLUMN totp_pending TEXT',
+      'ALTER TABLE users ADD COLUMN totp_last_step INTEGER',
+      // D1 has no interactive transactions: a check in code and a commit later could both pass
+      // for two concurrent sign-ins with the same code. The trigger makes the second batch fail.
+      `CREATE TRIGGER users_totp_no_replay BEFORE UPDATE OF totp_last_step ON users
+         WHEN OLD.totp_last_step IS NOT NULL AND NEW.totp_last_step IS NOT NULL AND NEW.totp_last_step <= OLD.totp_last_step
+         BEGIN SELECT RAISE(ABORT, 'sigma: one-time code used already'); END`,
+      // SHA-256 of each one-time recovery code (100 random bits, so no slow hash is needed).
+      `CREATE TABLE recovery_codes (
+         user_id TEXT NOT NULL REFERENCES users (id),
+         code_hash TEXT NOT NULL,
+         tenant_id TEXT NOT NULL REFERENCES tenants (id),
+         created_at TEXT NOT NULL,
+         used_at TEXT,
+         PRIMARY KEY (user_id, code_hash)
+       )`,
+      'CREATE INDEX recovery_codes_tenant ON recovery_codes (tenant_id)',
+      `CREATE TRIGGER recovery_codes_once BEFORE UPDATE OF used_at ON recovery_codes
+         WHEN OLD.used_at IS NOT NULL
+         BEGIN SELECT RAISE(ABORT, 'sigma: one-time code used already'); END`,
+      "ALTER TABLE tenants ADD COLUMN require_totp INTEGER NOT NULL DEFAULT 0 CHECK (require_totp IN (0, 1))",
+      // A JSON array of CIDR ranges; NULL: sign-in and API use from anywhere.
+      'ALTER TABLE tenants ADD COLUMN ip_allowlist TEXT',
+    ],
+  },
+  {
+    version: 4,
+    name: 'audit retention checkpoints',
+    statements: [
+      // The newest event removed by retention, per chain: verification continues from its hash.
+      `CREATE TABLE audit_checkpoints (
+         chain TEXT PRIMARY KEY NOT NULL,
+         seq INTEGER NOT NULL,
+         hash TEXT NOT NULL,
+         ts TEXT NOT NULL
+       )`,
+    ],
+  },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -18,7 +18,7 @@ export async function purgeCancelledTenants(
     await commitWithAudit(
       deps.store,
       deps.clock,
-      ['sessions', 'invitations', 'files', 'projects', 'users'].map((table) => ({ sql: `DELETE FROM ${table} WHERE tenant_id = ?`, params: [id] })).concat([
+      ['sessions', 'invitations', 'files', 'projects', 'recovery_codes', 'users'].map((table) => ({ sql: `DELETE FROM ${table} WHERE tenant_id = ?`, params: [id] })).concat([
         { sql: "DELETE FROM tenants WHERE id = ? AND status = 'cancelled'", params: [id] },
       ]),
       [{ tenantId: null, actor: 'operator', action: 'tenant.purge', target: id, outcome: 'success', address: null, userAgent: 'sigma-cli' }],

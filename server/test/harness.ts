@@ -3,6 +3,11 @@ import type { createApp } from '../app.ts';
 import type { Role } from '../auth/roles.ts';
 import { createTenant, createUser, type AccountDeps } from '../tenants/tenants.ts';
 
+/** Where requests go: createApp's app in-process, or an adapter that sends them to a running server. */
+export interface RequestTarget {
+  request(path: string, init: RequestInit): Response | Promise<Response>;
+}
+
 type App = ReturnType<typeof createApp>;
 
 export const ORIGIN = 'http://localhost';
@@ -16,7 +21,7 @@ export interface RequestOptions {
 
 export class Client {
   constructor(
-    readonly app: App,
+    readonly app: RequestTarget,
     public cookie: string | null = null,
   ) {}
 
@@ -54,7 +59,7 @@ export class Client {
   }
 }
 
-export async function signIn(app: App, email: string, password = PASSWORD): Promise<Client> {
+export async function signIn(app: RequestTarget, email: string, password = PASSWORD): Promise<Client> {
   const client = new Client(app);
   const response = await client.post('/api/v1/auth/login', { email, password });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);

@@ -54,6 +54,8 @@ export interface TestAppOptions {
   blobs?: BlobStore;
   tls?: boolean;
   keyRing?: KeyRing;
+  passwordHasher?: PasswordHasher;
+  operatorTokenHash?: Uint8Array;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
@@ -68,13 +70,14 @@ export async function createTestApp(options: TestAppOptions = {}) {
     blobs,
     keyRing,
     clock,
-    passwordHasher: testPasswordHasher,
+    passwordHasher: options.passwordHasher ?? testPasswordHasher,
     version: '9.9.9-test',
     clientAddress: (c: { req: { header(name: string): string | undefined } }) => c.req.header(TEST_ADDRESS_HEADER) ?? '192.0.2.1',
     assets: options.assets,
     scriptHashes: options.scriptHashes,
     settings: options.settings,
     tls: options.tls,
+    operatorTokenHash: options.operatorTokenHash,
   };
   const app = createApp(deps);
   return { app, store, blobs, keyRing, clock, deps };

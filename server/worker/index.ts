@@ -8,7 +8,10 @@ import { createArgon2idHasher, createPbkdf2Hasher, OWASP_ARGON2ID, PBKDF2_WORKER
 import { createKeyRing, decodeMasterKey } from '../crypto/key-ring.ts';
 import { inlineScriptHashes } from '../middleware/security-headers/index.ts';
 import { systemClock } from '../ports.ts';
+import { purgeAuditEvents } from '../audit/retention.ts';
+import { operatorTokenHash } from '../routes/operator.ts';
 import { migrate } from '../store/migrate.ts';
+import { purgeCancelledTenants } from '../tenants/purge.ts';
 import { createD1Store } from './d1-store.ts';
 import { createR2BlobStore } from './r2-blob-store.ts';
 
@@ -17,6 +20,8 @@ export interface WorkerEnv {
   BLOBS: R2Bucket;
   ASSETS: Fetcher;
   SIGMA_MASTER_KEY: string;
+  /** A secret (`wrangler secret put SIGMA_OPERATOR_TOKEN`); turns on the /api/v1/operator routes. */
+  SIGMA_OPERATOR_TOKEN?: string;
 }
 
 type App = ReturnType<typeof createApp>;
@@ -51,10 +56,19 @@ async function buildApp(env: WorkerEnv): Promise<App> {
     assets: assetsFrom(env.ASSETS),
     scriptHashes: await inlineScriptHashes(await index.text()),
     tls: true,
+    operatorTokenHash: env.SIGMA_OPERATOR_TOKEN ? operatorTokenHash(env.SIGMA_OPERATOR_TOKEN) : undefined,
   });
 }
 
 export default {
+  /** A Cron Trigger (`[triggers] crons` in wrangler.toml) runs the daily purge; D1 has its own backups (Time Travel). */
+  async scheduled(_controller: unknown, env: WorkerEnv): Promise<void> {
+    const store = createD1Store(env.DB);
+    await migrate(store, systemClock);
+    const deps = { store, blobs: createR2BlobStore(env.BLOBS), clock: systemClock };
+    console.log(JSON.stringify({ purged: await purgeCancelledTenants(deps), audit: await purgeAuditEvents(deps) }));
+  },
+
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     app ??= buildApp(env).catch((error: unknown) => {
       app = undefined;

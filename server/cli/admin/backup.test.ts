@@ -10,7 +10,7 @@ import { purgeCancelledTenants } from '../../tenants/purge.ts';
 import { cancelTenant } from '../../tenants/tenants.ts';
 import { seedTenant, signIn } from '../../test/harness.ts';
 import { createTestApp, manualClock } from '../../test/memory-ports.ts';
-import { backupCommand, restoreCommand } from './backup.ts';
+import { backupCommand, purgeCommand, restoreCommand } from './backup.ts';
 import type { AdminIo } from './context.ts';
 
 const dirs: string[] = [];
@@ -157,5 +157,23 @@ describe('purge', () => {
     expect((await (await globexOwner.get('/api/v1/projects')).json()).projects).toHaveLength(1);
     expect(await verifyChain(store, 'service')).toEqual({ ok: true, events: 4 });
     store.close();
+  });
+
+  it('sigma purge also deletes audit events past SIGMA_AUDIT_RETENTION_DAYS, keeping the chains verifiable', async () => {
+    const dataDir = tempDir();
+    const store = openSqliteStore(join(dataDir, 'sigma.db'));
+    const { app, deps } = await createTestApp({ store, clock: manualClock('2020-01-01T00:00:00.000Z') });
+    const acme = await seedTenant(app, deps, 'Acme');
+    store.close();
+    const out = io({ SIGMA_DATA_DIR: dataDir, SIGMA_AUDIT_RETENTION_DAYS: '30' });
+    await purgeCommand([], out);
+    const result = JSON.parse(out.lines[0]);
+    expect(result.purged).toEqual([]);
+    expect(result.audit.map((a: { chain: string }) => a.chain).sort()).toEqual([acme.tenantId, 'service'].sort());
+    const reopened = openSqliteStore(join(dataDir, 'sigma.db'));
+    expect(await verifyChain(reopened, acme.tenantId)).toMatchObject({ ok: true, events: 0 });
+    expect(await verifyChain(reopened, 'service')).toMatchObject({ ok: true, events: 2 });
+    reopened.close();
+    await expect(purgeCommand([], io({ SIGMA_DATA_DIR: dataDir, SIGMA_AUDIT_RETENTION_DAYS: 'never' }))).rejects.toThrow(/SIGMA_AUDIT_RETENTION_DAYS/);
   });
 });

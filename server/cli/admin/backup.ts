@@ -3,14 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKeyRing, decodeMasterKey } from '../../crypto/key-ring.ts';
-import { backupFolderName, createBackup, pruneBackups, restoreBackup, verifyBackup } from '../../node/backup.ts';
+import { BACKUP_KEEP_DAYS, backupFolderName, createBackup, pruneBackups, restoreBackup, verifyBackup } from '../../node/backup.ts';
 import { createFsBlobStore } from '../../node/fs-blob-store.ts';
 import { loadOtherMasterKeys, MASTER_KEY_FILE } from '../../node/master-key.ts';
+import { purgeAuditEvents } from '../../audit/retention.ts';
+import { auditRetentionDaysFromEnv } from '../../node/settings-from-env.ts';
 import { purgeCancelledTenants } from '../../tenants/purge.ts';
 import { UsageError, userPath } from '../io.ts';
 import { openAdminContext, type AdminIo } from './context.ts';
 
-export const BACKUP_KEEP_DAYS = 30;
 
 export class BackupBrokenError extends Error {
   override name = 'BackupBrokenError';
@@ -57,10 +58,12 @@ export async function restoreCommand(args: string[], io: AdminIo): Promise<void>
 
 export async function purgeCommand(args: string[], io: AdminIo): Promise<void> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
+  const retentionDays = auditRetentionDaysFromEnv(io.env);
   const context = await openAdminContext(io, values['data-dir']);
   try {
     const purged = await purgeCancelledTenants({ store: context.store, blobs: createFsBlobStore(join(context.dataDir, 'blobs')), clock: context.clock });
-    io.print(JSON.stringify({ purged }));
+    const audit = await purgeAuditEvents(context, retentionDays);
+    io.print(JSON.stringify({ purged, audit }));
   } finally {
     context.close();
   }
