@@ -132,6 +132,8 @@ describe('the analysis screens of a trained task', () => {
     await page.getByTestId('generations').fill('30');
     await page.getByTestId('run-optimize').click();
     await page.getByTestId('optimize-result').waitFor({ timeout: 100_000 });
+    // Long tables render a slice per task; aria-busy goes false when every row is there.
+    await page.locator('[data-testid="pareto-table"][aria-busy="false"]').waitFor();
     const rows = page.getByTestId('pareto-table').locator('tbody tr');
     const count = await rows.count();
     expect(count).toBeGreaterThan(1);
@@ -173,12 +175,12 @@ describe('the analysis screens of a trained task', () => {
 
   it('keeps factors and the Pareto set across a reload', async () => {
     await page.goto(`${taskUrl}/optimize`);
-    await page.getByTestId('optimize-result').waitFor();
+    await page.locator('[data-testid="pareto-table"][aria-busy="false"]').waitFor();
     const count = await page.getByTestId('pareto-table').locator('tbody tr').count();
     expect(count).toBeGreaterThan(1);
     expect(await page.getByTestId('equation-0').inputValue()).toBe(MIXTURE_EQUATION);
     await page.reload();
-    await page.getByTestId('optimize-result').waitFor();
+    await page.locator('[data-testid="pareto-table"][aria-busy="false"]').waitFor();
     expect(await page.getByTestId('pareto-table').locator('tbody tr').count()).toBe(count);
     await page.goto(`${taskUrl}/factors`);
     await page.getByTestId('factors-result').waitFor();

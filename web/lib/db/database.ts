@@ -2,6 +2,8 @@
 // Datasets, files and results are immutable (a change makes a new record), so sync can
 // only ever conflict on small metadata (names, folders).
 import Dexie, { type DexieOptions, type EntityTable } from 'dexie';
+import type { TextEncodingName } from '../../../shared/engine/table/decode.ts';
+import type { ColumnKind } from '../../../shared/engine/table/table.ts';
 
 export interface FolderRecord {
   id: string;
@@ -41,6 +43,16 @@ export interface DatasetRecord {
   rowCount: number;
   columnCount: number;
   createdAt: number;
+  /** How the file is read (the import screen's choices); absent: detected. Not indexed, so no schema change. */
+  readOptions?: DatasetReadOptions;
+}
+
+/** The import screen's overrides, passed to readTable wherever the dataset is read. */
+export interface DatasetReadOptions {
+  encoding?: TextEncodingName;
+  kinds?: Record<string, ColumnKind>;
+  /** Columns never used as model inputs (added to a task's spec.ignore). */
+  ignore?: string[];
 }
 
 export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -1,6 +1,7 @@
 // The only way screens and state touch the local store.
 import type { Clock } from './clock.ts';
 import type {
+  DatasetReadOptions,
   DatasetRecord,
   FolderRecord,
   ProjectRecord,
@@ -123,6 +124,7 @@ export interface NewDataset {
   columnCount: number;
   /** The dataset this one extends (appended rows); its version + 1 is used. */
   parentId?: string;
+  readOptions?: DatasetReadOptions;
 }
 
 export class DatasetsRepository {
@@ -152,6 +154,7 @@ export class DatasetsRepository {
         rowCount: input.rowCount,
         columnCount: input.columnCount,
         createdAt: now,
+        ...(input.readOptions ? { readOptions: input.readOptions } : {}),
       };
       await this.db.datasets.add(dataset);
       return dataset;
@@ -160,6 +163,12 @@ export class DatasetsRepository {
 
   listByProject(projectId: string): Promise<DatasetRecord[]> {
     return this.db.datasets.where('projectId').equals(projectId).sortBy('createdAt');
+  }
+
+  async get(datasetId: string): Promise<DatasetRecord> {
+    const dataset = await this.db.datasets.get(datasetId);
+    if (!dataset) throw new NotFoundError('No such dataset');
+    return dataset;
   }
 
   async fileBytes(datasetId: string): Promise<Uint8Array> {

@@ -5,6 +5,7 @@ import { handleError, isAbortError } from '../errors.ts';
 import { repositories } from '../db/index.ts';
 import type { TaskRecord } from '../db/database.ts';
 import { engine } from '../workers/engine.ts';
+import { tableReadOptions } from '../analysis/read-options.ts';
 import type { TrainSpecInput } from '../../../shared/schema/model-file.ts';
 
 export interface TrainingProgress {
@@ -47,11 +48,12 @@ class TrainingQueue {
     await repositories.tasks.setStatus(task.id, 'running');
     try {
       const bytes = await repositories.datasets.fileBytes(task.datasetId);
+      const { readOptions } = await repositories.datasets.get(task.datasetId);
       const onProgress = proxy((fraction: number, stage: string) => {
         const current = this.running[task.id];
         if (current) this.running = { ...this.running, [task.id]: { ...current, fraction, stage } };
       });
-      const result = await engine.call(signal, 'train', bytes, {}, task.spec as TrainSpecInput, onProgress);
+      const result = await engine.call(signal, 'train', bytes, tableReadOptions(readOptions), task.spec as TrainSpecInput, onProgress);
       await repositories.results.add(task.id, 'training', result);
       await repositories.tasks.setStatus(task.id, 'done');
     } catch (error) {

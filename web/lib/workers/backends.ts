@@ -46,7 +46,15 @@ async function checkComputation(): Promise<boolean> {
   }
 }
 
-async function probe(name: BackendName): Promise<BackendProbe> {
+// One probe per backend per worker: the start-up hook and the compute report share it.
+const probes = new Map<BackendName, Promise<BackendProbe>>();
+function probe(name: BackendName): Promise<BackendProbe> {
+  let found = probes.get(name);
+  if (!found) probes.set(name, (found = probeOnce(name)));
+  return found;
+}
+
+async function probeOnce(name: BackendName): Promise<BackendProbe> {
   const started = performance.now();
   try {
     await registrations[name]();
@@ -60,11 +68,30 @@ async function probe(name: BackendName): Promise<BackendProbe> {
   }
 }
 
-/** Probes every backend, then leaves TensorFlow.js on the first that works. */
-export async function detectBackends(): Promise<{ backends: BackendProbe[]; backend: BackendName | null }> {
+/** The backend to use: the user's choice when it works, else the first that works in BACKEND_PREFERENCE order. */
+export function chooseBackend(backends: readonly BackendProbe[], preferred: BackendName | null): BackendName | null {
+  const working = (name: BackendName) => backends.some((b) => b.name === name && b.works);
+  if (preferred && working(preferred)) return preferred;
+  return BACKEND_PREFERENCE.find(working) ?? null;
+}
+
+/** Probes every backend, then leaves TensorFlow.js on the chosen one (see chooseBackend). */
+export async function detectBackends(preferred: BackendName | null = null): Promise<{ backends: BackendProbe[]; backend: BackendName | null }> {
   const backends: BackendProbe[] = [];
   for (const name of BACKEND_PREFERENCE) backends.push(await probe(name));
-  const backend = backends.find((b) => b.works)?.name ?? null;
+  const backend = chooseBackend(backends, preferred);
   if (backend) await tf.setBackend(backend);
   return { backends, backend };
+}
+
+/** At a worker's start: the preferred backend if it works, else the next that does, probing only as far as needed. */
+export async function activateBackend(preferred: BackendName | null): Promise<BackendName | null> {
+  const order = preferred ? [preferred, ...BACKEND_PREFERENCE.filter((name) => name !== preferred)] : BACKEND_PREFERENCE;
+  for (const name of order) {
+    if ((await probe(name)).works) {
+      await tf.setBackend(name);
+      return name;
+    }
+  }
+  return null;
 }

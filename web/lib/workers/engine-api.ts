@@ -1,9 +1,9 @@
 // What the engine worker does, as plain async functions: the worker file only exposes
 // this object. Everything here runs off the main thread.
-import type { ComputeInfo } from '../../../shared/schema/compute.ts';
+import type { BackendName, ComputeInfo } from '../../../shared/schema/compute.ts';
 import { referenceKernels } from '../../../shared/engine/kernels/reference.ts';
 import { instantiateWasmKernels, supportsWasmSimd, type WasmKernels } from '../../../shared/engine/kernels/wasm.ts';
-import { selfTestKernels, type KernelSelfTest } from '../../../shared/engine/kernels/self-test.ts';
+import { selfTestKernels, selfTestMlpKernels, type KernelSelfTest } from '../../../shared/engine/kernels/self-test.ts';
 import { readTable, type ReadReport, type ReadTableOptions } from '../../../shared/engine/table/read.ts';
 import { loadModel, predictTable } from '../../../shared/engine/train/predict.ts';
 import { trainModel, type TrainReport } from '../../../shared/engine/train/train.ts';
@@ -11,8 +11,11 @@ import type { ModelFile, TrainSpecInput } from '../../../shared/schema/model-fil
 import { createTable, type Column } from '../../../shared/engine/table/table.ts';
 import { summarizeTable, type ColumnSummary } from '../../../shared/engine/table/summary.ts';
 import kernelsUrl from '../../../wasm/build/kernels.wasm?url';
-import { detectBackends } from './backends.ts';
+import kernelsRelaxedUrl from '../../../wasm/build/kernels-relaxed.wasm?url';
+import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd, type WasmMlpKernels } from '../../../shared/engine/kernels/wasm-mlp.ts';
+import { activateBackend, detectBackends } from './backends.ts';
 import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
+import { appendRows } from './append-rows.ts';
 import type { AnalysisSpecInput } from '../../../shared/schema/analysis-spec.ts';
 import type {
   DesignOptions,
@@ -32,10 +35,21 @@ function loadWasmKernels(): Promise<WasmKernels> {
   return wasmKernels;
 }
 
+let mlpKernels: Promise<WasmMlpKernels> | undefined;
+
+/** The fused MLP training kernels: the relaxed-SIMD build where the browser has it (Chromium does). */
+function loadMlpKernels(): Promise<WasmMlpKernels> {
+  mlpKernels ??= WebAssembly.compileStreaming(fetch(supportsWasmRelaxedSimd() ? kernelsRelaxedUrl : kernelsUrl)).then(
+    instantiateWasmMlpKernels,
+  );
+  return mlpKernels;
+}
+
 export const engineApi = {
-  async detectCompute(): Promise<ComputeInfo> {
+  /** Probes the device; TensorFlow.js is left on `preferred` when it works, else on the first that does. */
+  async detectCompute(preferred: BackendName | null = null): Promise<ComputeInfo> {
     const wasmSimd = supportsWasmSimd();
-    const { backends, backend } = await detectBackends();
+    const { backends, backend } = await detectBackends(preferred);
     if (wasmSimd) await loadWasmKernels();
     return {
       backends,
@@ -45,6 +59,11 @@ export const engineApi = {
       kernels: wasmSimd ? 'wasm-simd' : 'reference',
       hardwareConcurrency: navigator.hardwareConcurrency ?? 1,
     };
+  },
+
+  /** Run once when a worker starts: puts TensorFlow.js on the user's backend, or the next that works. */
+  useBackend(preferred: BackendName | null): Promise<BackendName | null> {
+    return activateBackend(preferred);
   },
 
   /** Reads a file and returns what the import screen shows: the report, summaries and the first rows. */
@@ -63,15 +82,29 @@ export const engineApi = {
     return { report, columns: summarizeTable(table), preview };
   },
 
+  /** A dataset with a filled experiment sheet's rows appended, as the CSV of the new version. */
+  appendRows(
+    datasetBytes: Uint8Array,
+    datasetOptions: ReadTableOptions,
+    sheetBytes: Uint8Array,
+  ): { bytes: Uint8Array; rows: number; added: number; columns: number; ignored: string[]; blank: string[] } {
+    const dataset = readTable(datasetBytes, datasetOptions).table;
+    const { csv, ...counts } = appendRows(dataset, readTable(sheetBytes).table);
+    return { bytes: new TextEncoder().encode(csv), columns: dataset.columns.length, ...counts };
+  },
+
   /** Trains a task on a stored file; progress is reported through the callback. */
-  train(
+  async train(
     bytes: Uint8Array,
     readOptions: ReadTableOptions,
     spec: TrainSpecInput,
     onProgress?: (fraction: number, stage: string) => void,
-  ): { modelFile: ModelFile; report: TrainReport } {
+  ): Promise<{ modelFile: ModelFile; report: TrainReport }> {
     const { table } = readTable(bytes, readOptions);
-    return trainModel(table, spec, { onProgress: onProgress ? ({ fraction, stage }) => onProgress(fraction, stage) : undefined });
+    return trainModel(table, spec, {
+      onProgress: onProgress ? ({ fraction, stage }) => onProgress(fraction, stage) : undefined,
+      mlpKernels: supportsWasmSimd() ? await loadMlpKernels() : undefined,
+    });
   },
 
   /** Predicts one or more rows given as column values by name. */
@@ -117,7 +150,10 @@ export const engineApi = {
 
   /** Runs our kernels against the reference on this device. */
   async selfTest(): Promise<KernelSelfTest> {
-    return selfTestKernels(supportsWasmSimd() ? await loadWasmKernels() : referenceKernels);
+    if (!supportsWasmSimd()) return selfTestKernels(referenceKernels);
+    const vector = selfTestKernels(await loadWasmKernels());
+    const mlp = selfTestMlpKernels(await loadMlpKernels());
+    return { ...vector, mlp, ok: vector.ok && mlp.ok };
   },
 };
 

@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
-import { EngineBridge } from './engine-bridge.ts';
+import { EngineBridge, type EngineBridgeOptions } from './engine-bridge.ts';
 
 /** A stand-in worker: the API runs on the other end of a MessageChannel in this thread. */
 function channelWorker(api: object, onTerminate: () => void): Worker {
@@ -16,10 +16,17 @@ function channelWorker(api: object, onTerminate: () => void): Worker {
   }) as unknown as Worker;
 }
 
-function createBridge(idleMs = 0) {
-  const log = { started: 0, terminated: 0 };
+function createBridge(idleMs = 0, start?: EngineBridgeOptions['start']) {
+  const log = { started: 0, terminated: 0, calls: [] as string[] };
   const api = {
-    readFile: async () => ({ columns: [{ name: 'x' }] }),
+    readFile: async () => {
+      log.calls.push('readFile');
+      return { columns: [{ name: 'x' }] };
+    },
+    useBackend: async (name: string | null) => {
+      log.calls.push(`useBackend ${name}`);
+      return name;
+    },
     // Never settles: stands for a long computation that only terminate() can stop.
     selfTest: () => new Promise(() => {}),
   };
@@ -28,7 +35,7 @@ function createBridge(idleMs = 0) {
       log.started++;
       return channelWorker(api, () => log.terminated++);
     },
-    { idleMs },
+    { idleMs, start },
   );
   return { bridge, log };
 }
@@ -75,5 +82,14 @@ describe('EngineBridge', () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(bridge.running).toBe(false);
     expect(log.terminated).toBe(1);
+  });
+
+  it('runs the start-up step once per worker, before its first call', async () => {
+    const { bridge, log } = createBridge(0, (remote) => remote.useBackend('wasm'));
+    await bridge.call(undefined, 'readFile', new Uint8Array(1));
+    await bridge.call(undefined, 'readFile', new Uint8Array(1));
+    bridge.terminate();
+    await bridge.call(undefined, 'readFile', new Uint8Array(1));
+    expect(log.calls).toEqual(['useBackend wasm', 'readFile', 'readFile', 'useBackend wasm', 'readFile']);
   });
 });

@@ -10,20 +10,25 @@ type Result<M extends Method> = Awaited<ReturnType<EngineApi[M]>>;
 export interface EngineBridgeOptions {
   /** Milliseconds without calls after which the worker is terminated; 0 keeps it. */
   readonly idleMs?: number;
+  /** Runs once on each new worker before its first call (e.g. choosing the compute backend). */
+  readonly start?: (remote: Remote<EngineApi>) => Promise<unknown>;
 }
 
 export class EngineBridge {
   readonly #createWorker: () => Worker;
   readonly #idleMs: number;
+  readonly #start: EngineBridgeOptions['start'];
+  #startUp: Promise<unknown> = Promise.resolve();
   #worker: Worker | undefined;
   #remote: Remote<EngineApi> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pending = new Set<(reason: unknown) => void>();
   #started = 0;
 
-  constructor(createWorker: () => Worker, { idleMs = 5 * 60_000 }: EngineBridgeOptions = {}) {
+  constructor(createWorker: () => Worker, { idleMs = 5 * 60_000, start }: EngineBridgeOptions = {}) {
     this.#createWorker = createWorker;
     this.#idleMs = idleMs;
+    this.#start = start;
   }
 
   /** How many workers this bridge has started (a new one after each abort or idle stop). */
@@ -53,7 +58,7 @@ export class EngineBridge {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.add(reject);
       const fn = remote[method] as unknown as (...a: Parameters<EngineApi[M]>) => Promise<Result<M>>;
-      fn(...args).then(
+      this.#startUp.then(() => fn(...args)).then(
         (value) => {
           settle();
           resolve(value);
@@ -82,6 +87,8 @@ export class EngineBridge {
       this.#worker = this.#createWorker();
       this.#remote = wrap<EngineApi>(this.#worker);
       this.#started++;
+      // A failed start-up step leaves the worker on its defaults; the call itself still runs.
+      this.#startUp = this.#start ? this.#start(this.#remote).catch(() => undefined) : Promise.resolve();
     }
     return this.#remote;
   }

@@ -1,10 +1,12 @@
 // The app's engine bridges: one for training and prediction, one for analyses (explain,
 // optimize, next experiments), so that cancelling an analysis, which terminates its worker,
-// never stops a training run in the other.
-import { EngineBridge } from './engine-bridge.ts';
+// never stops a training run in the other. Each new worker starts on the user's backend.
+import { readBackendPreference } from '../state/backend-preference.ts';
+import { EngineBridge, type EngineBridgeOptions } from './engine-bridge.ts';
 
 const createWorker = () => new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'sigma-engine' });
+const options: EngineBridgeOptions = { start: (remote) => remote.useBackend(readBackendPreference()) };
 
-export const engine = new EngineBridge(createWorker);
+export const engine = new EngineBridge(createWorker, options);
 
-export const analysisEngine = new EngineBridge(createWorker);
+export const analysisEngine = new EngineBridge(createWorker, options);
