@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitAuto } from '../shared/engine/models/auto.ts';
-import { modelCandidates } from '../shared/engine/train/train.ts';
+import { modelCandidates, trainModel } from '../shared/engine/train/train.ts';
+import { readTable } from '../shared/engine/table/read.ts';
+import { createTable, type Column, type Table } from '../shared/engine/table/table.ts';
 import { nodeMlpKernels } from '../server/cli/mlp-kernels.ts';
 import { type Matrix, createMatrix } from '../shared/engine/models/matrix.ts';
 import type { ModelFactory } from '../shared/engine/models/types.ts';
@@ -36,6 +38,7 @@ interface Dataset {
 
 interface PeerRow {
   readonly model: string;
+  readonly output?: string;
   readonly r2: number;
   readonly seconds: number;
 }
@@ -194,7 +197,8 @@ function sklearnTestFolds(n: number, k: number): number[][] {
 }
 
 // The candidates `--model auto` cross-validates in the product, the network on our wasm kernels as the CLI runs it.
-const productCandidates = modelCandidates('auto', await nodeMlpKernels());
+const productKernels = await nodeMlpKernels();
+const productCandidates = modelCandidates('auto', productKernels);
 
 function runOurs(data: Dataset) {
   // Inputs arrive standardized from the table encoder; targets stay in their units.
@@ -219,6 +223,78 @@ function runPeers(data: Dataset): PeerRow[] | string {
     .map((l) => JSON.parse(l) as PeerRow);
 }
 
+interface TableCase {
+  readonly file: string;
+  readonly outputs: readonly string[];
+  readonly inputs: readonly string[];
+  readonly encoding?: 'shift_jis';
+}
+
+const DATA = (name: string) => fileURLToPath(new URL(`../../shared/data/${name}`, import.meta.url));
+const RESIN_INPUTS = ['樹脂A(wt%)', '樹脂B(wt%)', '充填剤(wt%)', '硬化剤(wt%)', '硬化温度(℃)', '硬化時間(min)'];
+const TABLES: readonly TableCase[] = [
+  { file: 'linnerud.csv', outputs: ['Weight', 'Waist', 'Pulse'], inputs: ['Chins', 'Situps', 'Jumps'] },
+  { file: 'airquality.csv', outputs: ['Ozone'], inputs: ['Solar.R', 'Wind', 'Temp', 'Month', 'Day'] },
+  { file: 'mtcars.csv', outputs: ['mpg'], inputs: ['cyl', 'disp', 'hp', 'drat', 'wt', 'qsec', 'vs', 'am', 'gear', 'carb'] },
+  { file: 'prestige.csv', outputs: ['prestige'], inputs: ['education', 'income', 'women', 'census', 'type'] },
+  { file: 'resin_sjis.csv', outputs: ['引張強度(MPa)', '伸び(%)', 'コスト(円/kg)'], inputs: RESIN_INPUTS, encoding: 'shift_jis' },
+];
+
+/** The rows with every named column present, as the peer script keeps them (pandas dropna). */
+function completeRows(table: Table, names: readonly string[]): Table {
+  const columns = names.map((name) => table.columns.find((c) => c.name === name)!);
+  const keep: number[] = [];
+  for (let i = 0; i < table.rowCount; i++) {
+    if (columns.every((c) => (c.kind === 'numeric' ? !Number.isNaN(c.values[i]) : c.values[i] !== null))) keep.push(i);
+  }
+  return createTable(
+    table.columns.map((c): Column =>
+      c.kind === 'numeric' ? { ...c, values: Float64Array.from(keep, (i) => c.values[i]) } : { ...c, values: keep.map((i) => c.values[i]) },
+    ),
+  );
+}
+
+/** `--model auto` on each of ../shared/data's other tables, output by output, on the peers' rows and folds. */
+function runTables(skipPeers: boolean): void {
+  console.log(`\n## the other tables of ../shared/data (auto, per output, KFold(${FOLDS}, shuffle, random_state 0) on the peers' rows)`);
+  console.log('| table → output | rows | ours: auto → chosen | ours R² (fold mean) | 95 % coverage | seconds | best peer | peer R² | within 0.01 |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const test of TABLES) {
+    const { table } = readTable(new Uint8Array(readFileSync(DATA(test.file))));
+    const peers = skipPeers ? [] : runPeerTable(test);
+    for (const output of test.outputs) {
+      const rows = completeRows(table, [...test.inputs, output]);
+      const t0 = performance.now();
+      const { report } = trainModel(
+        rows,
+        { outputs: [output], inputs: [...test.inputs], impute: 'drop', model: 'auto' },
+        { mlpKernels: productKernels, testFolds: sklearnTestFolds(rows.rowCount, FOLDS) },
+      );
+      const seconds = (performance.now() - t0) / 1e3;
+      const m = report.metrics[output];
+      const ours = m.r2FoldMean ?? Number.NaN;
+      const forOutput = peers.filter((p) => p.output === output);
+      const best = forOutput.length > 0 ? forOutput.reduce((a, b) => (b.r2 > a.r2 ? b : a)) : null;
+      const verdict = best ? (ours >= best.r2 - 0.01 ? 'yes' : 'NO') : '—';
+      console.log(
+        `| ${test.file} → ${output} | ${rows.rowCount} | ${m.model} | ${ours.toFixed(4)} | ${m.coverage95.toFixed(3)} | ${seconds.toFixed(1)} | ` +
+          `${best ? best.model : '—'} | ${best ? best.r2.toFixed(4) : '—'} | ${verdict} |`,
+      );
+    }
+  }
+}
+
+function runPeerTable(test: TableCase): PeerRow[] {
+  const args = [PEER_SCRIPT, DATA(test.file), '--outputs', test.outputs.join(','), '--inputs', test.inputs.join(',')];
+  if (test.encoding) args.push('--encoding', test.encoding);
+  const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) return [];
+  return run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as PeerRow);
+}
+
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -232,6 +308,7 @@ function main(): void {
     const datasets: Dataset[] = [];
     if (wanted.length === 0 || wanted.includes('friedman1')) datasets.push(friedman(directory));
     if (wanted.length === 0 || wanted.includes('diabetes')) datasets.push(readCsv(DIABETES, 'target'));
+    const tables = wanted.length === 0 || wanted.includes('tables');
     for (const data of datasets) {
       console.log(`\n## ${data.name} (${data.x.rows} × ${data.x.cols} → ${data.output}), KFold(${FOLDS}, shuffle, random_state 0)`);
       const { result, seconds, total } = runOurs(data);
@@ -263,6 +340,7 @@ function main(): void {
       const verdict = chosen.r2FoldMean >= best.r2 ? 'meets' : 'misses';
       console.log(`bar: ours ${chosen.r2FoldMean.toFixed(4)} ${verdict} the best peer (${best.model} ${best.r2.toFixed(4)}), same folds`);
     }
+    if (tables) runTables(skipPeers);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

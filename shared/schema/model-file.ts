@@ -36,6 +36,8 @@ export const OutputMetricsRecord = v.object({
   model: v.string(),
   reason: v.string(),
   r2: v.number(),
+  /** Mean of the per-fold R² (scikit-learn's cross_val_score convention); NaN for leave-one-out. */
+  r2FoldMean: v.optional(v.number()),
   rmse: v.number(),
   mae: v.number(),
   coverage68: v.number(),

@@ -2,6 +2,7 @@
 // neural-network ensemble) adds its reader here and its factory to defaultCandidates in auto.ts.
 import { type AutoState, autoFromJSON } from './auto.ts';
 import { type EnsembleState, ensembleFromJSON } from './ensemble/ensemble.ts';
+import { type ForestState, forestFromJSON } from './forest.ts';
 import { type GpState, gpFromJSON } from './gp.ts';
 import { type RidgeState, ridgeFromJSON } from './ridge.ts';
 import type { Predictor, SerializedModel } from './types.ts';
@@ -12,6 +13,7 @@ type Reader = (state: SerializedModel) => Predictor;
 const readers: Readonly<Record<string, Reader>> = {
   ridge: (state) => ridgeFromJSON(state as RidgeState),
   gp: (state) => gpFromJSON(state as GpState),
+  forest: (state) => forestFromJSON(state as ForestState),
   'mlp-ensemble': (state) => ensembleFromJSON(state as EnsembleState),
   auto: (state) => autoFromJSON(state as AutoState, readModel),
 };

@@ -15,6 +15,7 @@ import { SIGMA_VERSION } from '../../version.ts';
 import { defaultCandidates, fitAuto } from '../models/auto.ts';
 import type { MlpEnsembleKernels } from '../kernels/mlp-reference.ts';
 import { ensembleFactory } from '../models/ensemble/ensemble.ts';
+import { forestFactory } from '../models/forest.ts';
 import { gpFactory } from '../models/gp.ts';
 import { createMatrix } from '../models/matrix.ts';
 import { ridgeFactory } from '../models/ridge.ts';
@@ -36,6 +37,8 @@ export interface TrainOptions {
   readonly now?: () => Date;
   /** Kernels the neural-network ensemble trains with (default: the plain-TS reference). */
   readonly mlpKernels?: MlpEnsembleKernels;
+  /** Explicit cross-validation test folds over the rows used (to compare with another tool's split). */
+  readonly testFolds?: readonly (readonly number[])[];
 }
 
 export interface TrainReport {
@@ -68,7 +71,7 @@ export function modelCandidates(choice: ModelChoice, mlpKernels?: MlpEnsembleKer
     case 'nn':
       return [ensembleFactory({}, mlpKernels)];
     case 'auto':
-      return [...defaultCandidates(), ensembleFactory({}, mlpKernels)];
+      return [...defaultCandidates(), ensembleFactory({}, mlpKernels), forestFactory()];
   }
 }
 
@@ -127,6 +130,10 @@ function keepRows(table: Table, keep: readonly number[]): Table {
   );
 }
 
+function finiteField<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return value !== undefined && Number.isFinite(value) ? ({ [key]: value } as { [P in K]?: number }) : {};
+}
+
 function permutationOf(
   permutation: { importance: number[][]; std: number[][] } | undefined,
   output: number,
@@ -180,6 +187,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
     folds: spec.folds,
     repeats: spec.repeats,
     seed: spec.seed,
+    testFolds: options.testFolds,
     signal,
     onProgress: onProgress ? (fraction) => onProgress({ fraction, stage: 'cross-validation' }) : undefined,
   });
@@ -198,6 +206,8 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
       model: choice.chosen,
       reason: choice.reason,
       r2: rSquared(actual, decoded.mean),
+      // Absent for leave-one-out, where a single-row fold has no R² (and JSON has no NaN).
+      ...finiteField('r2FoldMean', choice.scores.find((candidate) => candidate.name === choice.chosen)?.r2FoldMean),
       rmse: rootMeanSquaredError(actual, decoded.mean),
       mae: meanAbsoluteError(actual, decoded.mean),
       coverage68: choice.calibration.coverage68Scaled,
