@@ -80,6 +80,14 @@ describe('the app', () => {
     expect(id).toBe('ID');
   });
 
+  it('shows the first rows, and says where a broken file is broken', async () => {
+    await page.getByTestId('preview').locator('summary').click();
+    const firstRow = await page.getByTestId('preview').locator('tbody tr').first().locator('td').allTextContents();
+    expect(firstRow.slice(0, 3)).toEqual(['S-001', '51.9', '31.7']);
+    await page.getByTestId('file-input').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n3\n') });
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Line 3 has 1 fields but the header (line 1) has 2');
+  });
+
   it('trains a task on the example, shows its accuracy and predicts a point', async () => {
     await page.getByLabel('引張強度(MPa)').check();
     await page.getByTestId('model-choice').selectOption('gp');
