@@ -70,6 +70,12 @@ describe('accessibility (axe-core)', () => {
     }
   });
 
+  it('settings screen', async () => {
+    await page.goto(`${baseUrl}/settings`);
+    await page.locator('h2').first().waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
   it('Japanese screens too', async () => {
     await page.goto(baseUrl);
     await page.getByLabel('Language').selectOption('ja');
