@@ -27,21 +27,27 @@ import type {
   SuggestOptions,
 } from '../analysis/results.ts';
 
+let kernelModule: Promise<WebAssembly.Module> | undefined;
 let wasmKernels: Promise<WasmKernels> | undefined;
+let mlpKernels: Promise<WasmMlpKernels> | undefined;
 
-/** Our wasm kernels, compiled once per worker on first use. */
+/**
+ * Our kernels module, fetched and compiled once per worker: the relaxed-SIMD build where the
+ * browser has it (Chromium does), else plain SIMD128. Both builds export every kernel.
+ */
+function loadKernelModule(): Promise<WebAssembly.Module> {
+  kernelModule ??= WebAssembly.compileStreaming(fetch(supportsWasmRelaxedSimd() ? kernelsRelaxedUrl : kernelsUrl));
+  return kernelModule;
+}
+
 function loadWasmKernels(): Promise<WasmKernels> {
-  wasmKernels ??= WebAssembly.compileStreaming(fetch(kernelsUrl)).then(instantiateWasmKernels);
+  wasmKernels ??= loadKernelModule().then(instantiateWasmKernels);
   return wasmKernels;
 }
 
-let mlpKernels: Promise<WasmMlpKernels> | undefined;
-
-/** The fused MLP training kernels: the relaxed-SIMD build where the browser has it (Chromium does). */
+/** The fused MLP training kernels, on their own instance (and so their own memory). */
 function loadMlpKernels(): Promise<WasmMlpKernels> {
-  mlpKernels ??= WebAssembly.compileStreaming(fetch(supportsWasmRelaxedSimd() ? kernelsRelaxedUrl : kernelsUrl)).then(
-    instantiateWasmMlpKernels,
-  );
+  mlpKernels ??= loadKernelModule().then(instantiateWasmMlpKernels);
   return mlpKernels;
 }
 
