@@ -642,16 +642,18 @@ function shuffle(list: usize, n: i32, rng: usize): void {
 /**
  * `steps` training steps in one call. Member k's rows are memberRows[k·n … k·n + n − 1] (shuffled
  * in place); every ⌈n / batch⌉ steps, starting with the first, each member's list is reshuffled
- * with its own xorshift32 stream (memberSeed(seed, k)), and step s of an epoch trains on
+ * with its own xorshift32 stream (memberSeed(seed, firstMember + k)), and step s of an epoch trains on
  * list[(s·batch + r) mod n], r < batch — the order of fitEnsemble, reproducible in TS
  * (trainStepsBatchIndices in wasm-mlp.ts). idx (members × batch i32) and rng (members u32) are scratch.
+ * firstMember is the index in the whole ensemble of this state's member 0, so that an ensemble
+ * split across workers draws exactly the batches it would draw in one.
  */
 export function mlpTrainSteps(
   plan: usize, poolX: usize, poolY: usize, memberRows: usize, n: i32, batch: i32, steps: i32, seed: u32,
-  lr: f32, decay: f32, idx: usize, rng: usize,
+  lr: f32, decay: f32, idx: usize, rng: usize, firstMember: i32,
 ): void {
   const members = word(plan, PLAN_MEMBERS);
-  for (let k: i32 = 0; k < members; k++) store<u32>(rng + (<usize>k << 2), memberSeed(seed, k));
+  for (let k: i32 = 0; k < members; k++) store<u32>(rng + (<usize>k << 2), memberSeed(seed, firstMember + k));
   const stepsPerEpoch = (n + batch - 1) / batch;
   for (let s: i32 = 0; s < steps; s++) {
     const e = s % stepsPerEpoch;

@@ -54,11 +54,19 @@ export interface MlpSnapshot {
   readonly step: number;
 }
 
+export interface MlpWorkHint {
+  /** Rows a training block or prediction will typically process per member. */
+  readonly rows?: number;
+}
+
 export interface MlpEnsembleKernels {
   /** Which implementation this is, shown to users and recorded with results. */
   readonly name: string;
-  /** A fresh state with these parameters (copied) and zero optimizer moments. */
-  createState(shape: MlpShape, params: Float32Array): MlpEnsembleState;
+  /**
+   * A fresh state with these parameters (copied) and zero optimizer moments. The hint says how
+   * many rows a call will typically see (kernels may use it to place the work).
+   */
+  createState(shape: MlpShape, params: Float32Array, hint?: MlpWorkHint): MlpEnsembleState;
   /**
    * One forward pass, backward pass and AdamW update of every member at once.
    * batchX (rows × inputs) and batchY (rows × targets) are the pool the indices point into:

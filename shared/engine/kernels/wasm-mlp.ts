@@ -16,6 +16,9 @@ import {
   mlpLayout,
   networkOutputs,
 } from './mlp-reference.ts';
+import type { MlpBlockTraining } from './mlp-batches.ts';
+
+export { trainStepsBatchIndices } from './mlp-batches.ts';
 
 interface MlpExports {
   readonly memory: WebAssembly.Memory;
@@ -23,7 +26,7 @@ interface MlpExports {
   mlpTrainStep(plan: number, poolX: number, poolY: number, idx: number, batch: number, lr: number, decay: number): void;
   mlpTrainSteps(
     plan: number, poolX: number, poolY: number, memberRows: number, n: number, batch: number, steps: number,
-    seed: number, lr: number, decay: number, idx: number, rng: number,
+    seed: number, lr: number, decay: number, idx: number, rng: number, firstMember: number,
   ): void;
   mlpPredict(plan: number, x: number, rows: number, out: number): void;
   mlpTileRows(): number;
@@ -132,23 +135,7 @@ export class WasmHeap {
   }
 }
 
-export interface WasmMlpKernels extends MlpEnsembleKernels {
-  /**
-   * `steps` training steps in one wasm call, with the mini-batch order drawn inside wasm:
-   * member k's rows are memberRows[k·n … k·n + n − 1] (n = memberRows.length / members), reshuffled
-   * at the start of every epoch of ⌈n / batchSize⌉ steps; trainStepsBatchIndices gives the same order.
-   */
-  trainSteps(
-    state: MlpEnsembleState,
-    batchX: Float32Array,
-    batchY: Float32Array,
-    memberRows: Int32Array,
-    batchSize: number,
-    steps: number,
-    seed: number,
-    learningRate: number,
-    weightDecay: number,
-  ): void;
+export interface WasmMlpKernels extends MlpEnsembleKernels, MlpBlockTraining {
   /** Bytes of linear memory the module holds (it only grows when a call needs more). */
   memoryBytes(): number;
   /** Bytes of that memory allocated to live states and calls. */
@@ -213,53 +200,6 @@ function convertLayout(shape: MlpShape, layout: MlpLayout, layers: readonly Padd
       else flat.set(heap.subarray(to, to + fanOut), from);
     }
   });
-}
-
-/** xorshift32 seed of member k: the same finalizer as memberSeed in wasm/assembly/mlp.ts. */
-function memberSeed(seed: number, k: number): number {
-  let h = (seed ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0;
-  h = (h ^ (h >>> 16)) >>> 0;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h = (h ^ (h >>> 13)) >>> 0;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h = (h ^ (h >>> 16)) >>> 0;
-  return h === 0 ? 0x6d2b79f5 : h;
-}
-
-/**
- * The mini-batches trainSteps draws inside wasm, step by step (each members × batchSize, the
- * layout trainStep takes), so that a block of steps can be replayed one step at a time.
- */
-export function trainStepsBatchIndices(memberRows: Int32Array, members: number, batchSize: number, steps: number, seed: number): Int32Array[] {
-  const n = memberRows.length / members;
-  const lists = Int32Array.from(memberRows);
-  const rngs = Array.from({ length: members }, (_, k) => memberSeed(seed >>> 0, k));
-  const stepsPerEpoch = Math.ceil(n / batchSize);
-  const batches: Int32Array[] = [];
-  for (let s = 0; s < steps; s++) {
-    const e = s % stepsPerEpoch;
-    const indices = new Int32Array(members * batchSize);
-    for (let k = 0; k < members; k++) {
-      const list = lists.subarray(k * n, (k + 1) * n);
-      if (e === 0) {
-        let x = rngs[k];
-        for (let i = n - 1; i > 0; i--) {
-          x = (x ^ (x << 13)) >>> 0;
-          x = (x ^ (x >>> 17)) >>> 0;
-          x = (x ^ (x << 5)) >>> 0;
-          // ⌊x·(i+1) / 2³²⌋ is exact in doubles while x·(i+1) < 2⁵³.
-          const j = Math.floor((x * (i + 1)) / 2 ** 32);
-          const t = list[i];
-          list[i] = list[j];
-          list[j] = t;
-        }
-        rngs[k] = x;
-      }
-      for (let r = 0; r < batchSize; r++) indices[k * batchSize + r] = list[(e * batchSize + r) % n];
-    }
-    batches.push(indices);
-  }
-  return batches;
 }
 
 /**
@@ -439,7 +379,7 @@ export async function instantiateWasmMlpKernels(source: WebAssembly.Module | Buf
       wasm.mlpTrainStep(internal.plan, pool.xAt, pool.yAt, indicesAt, batch, learningRate, weightDecay);
     },
 
-    trainSteps(state, batchX, batchY, memberRows, batchSize, steps, seed, learningRate, weightDecay) {
+    trainSteps(state, batchX, batchY, memberRows, batchSize, steps, seed, learningRate, weightDecay, firstMember = 0) {
       const internal = internalOf(state);
       const { members } = state.shape;
       const n = memberRows.length / members;
@@ -454,6 +394,7 @@ export async function instantiateWasmMlpKernels(source: WebAssembly.Module | Buf
       i32().set(memberRows, rows / 4);
       wasm.mlpTrainSteps(
         internal.plan, pool.xAt, pool.yAt, rows, n, batchSize, steps, seed >>> 0, learningRate, weightDecay, indicesAt, internal.rngAt,
+        firstMember,
       );
       heap.release(rows);
     },

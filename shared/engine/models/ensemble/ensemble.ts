@@ -17,6 +17,7 @@ import {
   referenceMlpKernels,
   summarizeMembers,
 } from '../../kernels/mlp-reference.ts';
+import { hasTrainSteps, trainStepsBatchIndices } from '../../kernels/mlp-batches.ts';
 import { type Matrix, assertFinite, createMatrix } from '../matrix.ts';
 import { createRng, deriveSeed } from '../rng.ts';
 import type { FitOptions, ModelFactory, Prediction, Predictor, SerializedModel } from '../types.ts';
@@ -160,30 +161,34 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
     const order = createRng(deriveSeed(seed, 1, k)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
     return { validation: order.subarray(0, validationRows), train: Int32Array.from(order.subarray(validationRows)) };
   });
-  const orderRngs = splits.map((_, k) => createRng(deriveSeed(seed, 2, k)));
   const layout = mlpLayout(shape);
   const initial = initialParams(shape, seed);
   const batch = Math.min(settings.batchSize, trainRows);
   const stepsPerEpoch = Math.ceil(trainRows / batch);
+  // Each member's training rows, member after member: the lists a block of steps shuffles per epoch.
+  const memberRows = new Int32Array(shape.members * trainRows);
+  splits.forEach(({ train }, k) => memberRows.set(train, k * trainRows));
+  const blockKernels = hasTrainSteps(kernels) ? kernels : null;
 
-  const state = kernels.createState(shape, initial);
+  const state = kernels.createState(shape, initial, { rows: trainRows });
   try {
     const best = Float32Array.from(initial);
     const bestValLosses = new Array<number>(shape.members).fill(Infinity);
     const bestEpochs = new Array<number>(shape.members).fill(0);
-    const indices = new Int32Array(shape.members * batch);
     let epoch = 0;
     let active = shape.members;
     while (epoch < settings.maxEpochs && active > 0) {
       epoch++;
-      splits.forEach(({ train }, k) => orderRngs[k].shuffle(train));
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        signal?.throwIfAborted();
-        for (let k = 0; k < shape.members; k++) {
-          const train = splits[k].train;
-          for (let r = 0; r < batch; r++) indices[k * batch + r] = train[(s * batch + r) % trainRows];
+      signal?.throwIfAborted();
+      // One epoch is one block of steps; kernels without the block entry replay the same batches.
+      const epochSeed = deriveSeed(seed, 2, epoch);
+      if (blockKernels) {
+        blockKernels.trainSteps(state, xs, ys, memberRows, batch, stepsPerEpoch, epochSeed, settings.learningRate, settings.weightDecay);
+      } else {
+        for (const indices of trainStepsBatchIndices(memberRows, shape.members, batch, stepsPerEpoch, epochSeed)) {
+          signal?.throwIfAborted();
+          kernels.trainStep(state, xs, ys, indices, settings.learningRate, settings.weightDecay);
         }
-        kernels.trainStep(state, xs, ys, indices, settings.learningRate, settings.weightDecay);
       }
 
       const outputs = kernels.predict(state, xs, n);
@@ -298,7 +303,7 @@ function makeEnsemblePredictor(
       for (let i = 0; i < x.rows; i++) {
         for (let j = 0; j < x.cols; j++) xs[i * x.cols + j] = (x.data[i * x.cols + j] - state.inputMean[j]) / state.inputScale[j];
       }
-      const handle: MlpEnsembleState = kernels.createState(shape, params);
+      const handle: MlpEnsembleState = kernels.createState(shape, params, { rows: x.rows });
       let outputs: Float32Array;
       try {
         outputs = kernels.predict(handle, xs, x.rows);
