@@ -2,6 +2,8 @@
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/retention.ts';
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from './auth/session.ts';
 import { DEFAULT_THROTTLE_SETTINGS, type ThrottleSettings } from './auth/throttle.ts';
+import { DEFAULT_ORPHAN_GRACE_MS } from './storage/orphan-blobs.ts';
+import { PURGE_AFTER_DAYS } from './tenants/purge.ts';
 
 export interface ServerSettings {
   readonly session: SessionSettings;
@@ -20,6 +22,10 @@ export interface ServerSettings {
   readonly publicOrigin?: string;
   /** Audit events older than this many days are deleted by a purge. */
   readonly auditRetentionDays: number;
+  /** A cancelled tenant's data is erased this many days after the cancellation. */
+  readonly tenantErasureDays: number;
+  /** A blob without its row is deleted once two sweeps at least this far apart have found it so. */
+  readonly orphanBlobGraceMs: number;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -29,6 +35,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   maxJsonBytes: 64 * 1024,
   invitationTtlMs: 7 * 24 * 60 * 60 * 1000,
   auditRetentionDays: DEFAULT_AUDIT_RETENTION_DAYS,
+  tenantErasureDays: PURGE_AFTER_DAYS,
+  orphanBlobGraceMs: DEFAULT_ORPHAN_GRACE_MS,
 };
 
 export type SettingsOverrides = Partial<Omit<ServerSettings, 'session' | 'throttle'>> & {

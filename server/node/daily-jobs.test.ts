@@ -111,7 +111,7 @@ describe('the daily jobs', () => {
     const owner = await signIn(app, 'owner@acme.example');
     expect((await owner.post('/api/v1/projects', { name: 'recent' })).status).toBe(201);
 
-    const report = await runDailyJobs({ store, blobs, clock, dataDir, auditRetentionDays: 50 });
+    const report = await runDailyJobs({ store, blobs, clock, dataDir, settings: { auditRetentionDays: 50, tenantErasureDays: 90, orphanBlobGraceMs: 3_600_000 } });
     expect(report.backup).toBe(join(dataDir, 'backups', '2026-04-11T00-00-00.000Z'));
     expect(existsSync(join(report.backup, 'manifest.json'))).toBe(true);
     expect(readdirSync(join(dataDir, 'backups'))).toEqual(['2026-04-11T00-00-00.000Z']);

@@ -1,11 +1,10 @@
 // The server's daily work, in the process that serves: a backup into <data>/backups/ (older
-// ones beyond 30 days removed), erasure of tenants cancelled 90 days ago, and audit
-// retention. The same as running `sigma backup` and `sigma purge` from cron, for
-// installations that have no cron.
+// ones beyond 30 days removed), then the retention work (jobs/retention.ts: erasure of
+// tenants cancelled 90 days ago, audit retention, the orphan blob sweep). The same as
+// running `sigma backup` and `sigma purge` from cron, for installations that have no cron.
 import { join } from 'node:path';
-import { purgeAuditEvents, type AuditPurge } from '../audit/retention.ts';
+import { runRetention, type RetentionReport, type RetentionSettings } from '../jobs/retention.ts';
 import type { BlobStore, Clock } from '../ports.ts';
-import { purgeCancelledTenants } from '../tenants/purge.ts';
 import { BACKUP_KEEP_DAYS, backupFolderName, createBackup, pruneBackups } from './backup.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
@@ -82,11 +81,9 @@ export function scheduleDaily(options: {
   };
 }
 
-export interface DailyReport {
+export interface DailyReport extends RetentionReport {
   readonly backup: string;
   readonly backupsRemoved: readonly string[];
-  readonly tenantsPurged: readonly string[];
-  readonly audit: readonly AuditPurge[];
 }
 
 /** One day's work; each part runs even if one before it failed, and the first failure is thrown at the end. */
@@ -95,7 +92,7 @@ export async function runDailyJobs(deps: {
   blobs: BlobStore;
   clock: Clock;
   dataDir: string;
-  auditRetentionDays: number;
+  settings: RetentionSettings;
 }): Promise<DailyReport> {
   const failures: unknown[] = [];
   const attempt = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
@@ -109,12 +106,8 @@ export async function runDailyJobs(deps: {
   const root = join(deps.dataDir, 'backups');
   const backup = join(root, backupFolderName(deps.clock.now()));
   await attempt(() => createBackup(deps.store, deps.dataDir, backup), null);
-  const report: DailyReport = {
-    backup,
-    backupsRemoved: await attempt(() => pruneBackups(root, deps.clock.now(), BACKUP_KEEP_DAYS), []),
-    tenantsPurged: await attempt(() => purgeCancelledTenants(deps), []),
-    audit: await attempt(() => purgeAuditEvents(deps, deps.auditRetentionDays), []),
-  };
+  const backupsRemoved = await attempt(() => pruneBackups(root, deps.clock.now(), BACKUP_KEEP_DAYS), []);
+  const retention = await attempt(() => runRetention(deps, deps.settings), { tenantsPurged: [], audit: [], orphanBlobs: { deleted: [], waiting: 0 } });
   if (failures.length > 0) throw failures[0];
-  return report;
+  return { backup, backupsRemoved, ...retention };
 }

@@ -17,7 +17,8 @@ import { SIGMA_VERSION } from '../../shared/version.ts';
 import { createFsBlobStore, removeTemporaryFiles } from './fs-blob-store.ts';
 import { loadMasterKey, loadOtherMasterKeys, reloadMasterKeys } from './master-key.ts';
 import { runDailyJobs, scheduleDaily, type DailySchedule } from './daily-jobs.ts';
-import { auditRetentionDaysFromEnv, dailyJobsAtFromEnv, settingsFromEnv, trustedProxiesFromEnv } from './settings-from-env.ts';
+import { resolveSettings } from '../settings.ts';
+import { dailyJobsAtFromEnv, operatorTokenHashFromEnv, settingsFromEnv, trustedProxiesFromEnv } from '../settings-from-env.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { staticAssets } from './static-assets.ts';
 
@@ -49,7 +50,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const assets = staticAssets(resolve(options.buildDir));
   const settings = settingsFromEnv(options.env);
   const trustedProxies = trustedProxiesFromEnv(options.env);
-  const auditRetentionDays = auditRetentionDaysFromEnv(options.env);
+  const operatorTokenHash = operatorTokenHashFromEnv(options.env);
   const dailyAt = dailyJobsAtFromEnv(options.env);
   // Behind a TLS proxy the socket is plain HTTP but browsers speak HTTPS: cookies must be Secure.
   const directTls = Boolean(options.tlsCertFile && options.tlsKeyFile);
@@ -72,6 +73,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     assets: assets.handler,
     scriptHashes: await inlineScriptHashes(assets.indexHtml),
     tls,
+    operatorTokenHash,
   });
 
   const warnings: string[] = [];
@@ -104,7 +106,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     scheduleDaily({
       clock: systemClock,
       at: dailyAt,
-      job: async () => console.log(JSON.stringify({ daily: await runDailyJobs({ store, blobs, clock: systemClock, dataDir, auditRetentionDays }) })),
+      job: async () => console.log(JSON.stringify({ daily: await runDailyJobs({ store, blobs, clock: systemClock, dataDir, settings: resolveSettings(settings) }) })),
       onError: (error) => console.error('The daily backup and purge failed:', error),
     });
   const { port } = server.address() as AddressInfo;

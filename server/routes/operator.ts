@@ -16,10 +16,9 @@ import {
 } from '../../shared/schema/api-operator.ts';
 import type { AppEnv } from '../app.ts';
 import { commitWithAudit, listChains, verifyChain } from '../audit/log.ts';
-import { purgeAuditEvents } from '../audit/retention.ts';
 import { apiError } from '../http/errors.ts';
 import { clientOf, readJson } from '../http/request.ts';
-import { purgeCancelledTenants } from '../tenants/purge.ts';
+import { runRetention } from '../jobs/retention.ts';
 import { AccountError, cancelTenant, createTenant, createUser } from '../tenants/tenants.ts';
 
 const encoder = new TextEncoder();
@@ -80,10 +79,9 @@ export function operatorRoutes() {
     .post('/purge', async (c) => {
       await requireOperator(c);
       const { deps, settings } = c.var;
-      const body: OperatorPurgeResponse = {
-        purged: await purgeCancelledTenants(deps),
-        audit: await purgeAuditEvents(deps, settings.auditRetentionDays),
-      };
+      // The same work as the daily Cron Trigger, orphan blob sweep included.
+      const report = await runRetention(deps, settings);
+      const body: OperatorPurgeResponse = { purged: [...report.tenantsPurged], audit: [...report.audit] };
       return c.json(body);
     })
     .get('/audit/verify', async (c) => {

@@ -162,6 +162,17 @@ export const migrations: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 5,
+    name: 'orphan blob sweep',
+    statements: [
+      // Blobs a sweep found without their row, and when; a later sweep past the grace period deletes them.
+      `CREATE TABLE orphan_blobs (
+         key TEXT PRIMARY KEY NOT NULL,
+         first_seen_at TEXT NOT NULL
+       )`,
+    ],
+  },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -7,11 +7,11 @@ import { createApp, type AppEnv } from '../app.ts';
 import { createArgon2idHasher, createPbkdf2Hasher, OWASP_ARGON2ID, PBKDF2_WORKERD_ITERATIONS } from '../auth/password.ts';
 import { createKeyRing, decodeMasterKey } from '../crypto/key-ring.ts';
 import { inlineScriptHashes } from '../middleware/security-headers/index.ts';
-import { systemClock } from '../ports.ts';
-import { purgeAuditEvents } from '../audit/retention.ts';
-import { operatorTokenHash } from '../routes/operator.ts';
+import { runRetention } from '../jobs/retention.ts';
+import { systemClock, type Clock } from '../ports.ts';
+import { resolveSettings } from '../settings.ts';
+import { operatorTokenHashFromEnv, settingsFromEnv } from '../settings-from-env.ts';
 import { migrate } from '../store/migrate.ts';
-import { purgeCancelledTenants } from '../tenants/purge.ts';
 import { createD1Store } from './d1-store.ts';
 import { createR2BlobStore } from './r2-blob-store.ts';
 
@@ -22,10 +22,16 @@ export interface WorkerEnv {
   SIGMA_MASTER_KEY: string;
   /** A secret (`wrangler secret put SIGMA_OPERATOR_TOKEN`); turns on the /api/v1/operator routes. */
   SIGMA_OPERATOR_TOKEN?: string;
+  /** Settings as on Node (README, Configuration), from wrangler.toml [vars]: retention periods, session lifetimes, upload limit, public URL. */
+  readonly [setting: `SIGMA_${string}`]: string | undefined;
 }
 
 type App = ReturnType<typeof createApp>;
-let app: Promise<App> | undefined;
+
+/** The SIGMA_* vars and secrets, as the settings readers take them. */
+function settingsEnv(env: WorkerEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('SIGMA_') && typeof value === 'string'));
+}
 
 function assetsFrom(fetcher: Fetcher): MiddlewareHandler<AppEnv> {
   return async function serveAssets(c) {
@@ -40,40 +46,54 @@ function assetsFrom(fetcher: Fetcher): MiddlewareHandler<AppEnv> {
 }
 
 /** Builds the app once per isolate: migrations and the CSP hashes are done on first request. */
-async function buildApp(env: WorkerEnv): Promise<App> {
+async function buildApp(env: WorkerEnv, clock: Clock): Promise<App> {
   const store = createD1Store(env.DB);
-  await migrate(store, systemClock);
+  await migrate(store, clock);
   const index = (await env.ASSETS.fetch('https://assets.local/index.html')) as unknown as Response;
   return createApp({
     store,
     blobs: createR2BlobStore(env.BLOBS),
     keyRing: await createKeyRing(decodeMasterKey(env.SIGMA_MASTER_KEY)),
-    clock: systemClock,
+    clock,
     passwordHasher: createArgon2idHasher(OWASP_ARGON2ID, createPbkdf2Hasher(PBKDF2_WORKERD_ITERATIONS)),
     version: SIGMA_VERSION,
+    settings: settingsFromEnv(settingsEnv(env)),
     // Cloudflare sets this header at its edge; a client cannot supply it.
     clientAddress: (c) => c.req.header('cf-connecting-ip') ?? null,
     assets: assetsFrom(env.ASSETS),
     scriptHashes: await inlineScriptHashes(await index.text()),
     tls: true,
-    operatorTokenHash: env.SIGMA_OPERATOR_TOKEN ? operatorTokenHash(env.SIGMA_OPERATOR_TOKEN) : undefined,
+    operatorTokenHash: operatorTokenHashFromEnv(settingsEnv(env)),
   });
 }
 
-export default {
-  /** A Cron Trigger (`[triggers] crons` in wrangler.toml) runs the daily purge; D1 has its own backups (Time Travel). */
-  async scheduled(_controller: unknown, env: WorkerEnv): Promise<void> {
-    const store = createD1Store(env.DB);
-    await migrate(store, systemClock);
-    const deps = { store, blobs: createR2BlobStore(env.BLOBS), clock: systemClock };
-    console.log(JSON.stringify({ purged: await purgeCancelledTenants(deps), audit: await purgeAuditEvents(deps) }));
-  },
+/**
+ * The Worker's handlers around a clock: the deployed Worker uses the system clock (the
+ * default export below); the workerd tests wrap the same handlers with one they move.
+ */
+export function createWorker(clock: Clock = systemClock) {
+  let app: Promise<App> | undefined;
+  return {
+    /**
+     * The Cron Trigger (`[triggers] crons` in wrangler.toml): tenant erasure, audit retention
+     * and the orphan blob sweep, with the periods from the Worker's vars. There is no backup
+     * step: D1 keeps its own (Time Travel, 30 days) and R2 objects are erased by the purge.
+     */
+    async scheduled(_controller: unknown, env: WorkerEnv): Promise<void> {
+      const store = createD1Store(env.DB);
+      await migrate(store, clock);
+      const report = await runRetention({ store, blobs: createR2BlobStore(env.BLOBS), clock }, resolveSettings(settingsFromEnv(settingsEnv(env))));
+      console.log(JSON.stringify({ daily: report }));
+    },
 
-  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
-    app ??= buildApp(env).catch((error: unknown) => {
-      app = undefined;
-      throw error;
-    });
-    return (await app).fetch(request, env);
-  },
-};
+    async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+      app ??= buildApp(env, clock).catch((error: unknown) => {
+        app = undefined;
+        throw error;
+      });
+      return (await app).fetch(request, env);
+    },
+  };
+}
+
+export default createWorker();

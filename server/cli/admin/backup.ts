@@ -6,9 +6,9 @@ import { createKeyRing, decodeMasterKey } from '../../crypto/key-ring.ts';
 import { BACKUP_KEEP_DAYS, backupFolderName, createBackup, pruneBackups, restoreBackup, verifyBackup } from '../../node/backup.ts';
 import { createFsBlobStore } from '../../node/fs-blob-store.ts';
 import { loadOtherMasterKeys, MASTER_KEY_FILE } from '../../node/master-key.ts';
-import { purgeAuditEvents } from '../../audit/retention.ts';
-import { auditRetentionDaysFromEnv } from '../../node/settings-from-env.ts';
-import { purgeCancelledTenants } from '../../tenants/purge.ts';
+import { runRetention } from '../../jobs/retention.ts';
+import { resolveSettings } from '../../settings.ts';
+import { settingsFromEnv } from '../../settings-from-env.ts';
 import { UsageError, userPath } from '../io.ts';
 import { openAdminContext, type AdminIo } from './context.ts';
 
@@ -58,12 +58,11 @@ export async function restoreCommand(args: string[], io: AdminIo): Promise<void>
 
 export async function purgeCommand(args: string[], io: AdminIo): Promise<void> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
-  const retentionDays = auditRetentionDaysFromEnv(io.env);
+  const settings = resolveSettings(settingsFromEnv(io.env));
   const context = await openAdminContext(io, values['data-dir']);
   try {
-    const purged = await purgeCancelledTenants({ store: context.store, blobs: createFsBlobStore(join(context.dataDir, 'blobs')), clock: context.clock });
-    const audit = await purgeAuditEvents(context, retentionDays);
-    io.print(JSON.stringify({ purged, audit }));
+    const report = await runRetention({ store: context.store, blobs: createFsBlobStore(join(context.dataDir, 'blobs')), clock: context.clock }, settings);
+    io.print(JSON.stringify({ purged: report.tenantsPurged, audit: report.audit, orphanBlobs: report.orphanBlobs }));
   } finally {
     context.close();
   }

@@ -1,8 +1,10 @@
-// Server settings from the environment of the Node process.
-import { DEFAULT_AUDIT_RETENTION_DAYS } from '../audit/retention.ts';
-import { parseCidr, type Cidr } from '../http/address.ts';
-import type { SettingsOverrides } from '../settings.ts';
-import type { TimeOfDay } from './daily-jobs.ts';
+// Server settings from the environment: the Node process's, or the Worker's vars and secrets
+// (wrangler.toml [vars], `wrangler secret put`), read the same way on both.
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit/retention.ts';
+import { parseCidr, type Cidr } from './http/address.ts';
+import { operatorTokenHash } from './routes/operator.ts';
+import type { SettingsOverrides } from './settings.ts';
+import type { TimeOfDay } from './node/daily-jobs.ts';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -18,14 +20,27 @@ function positive(env: Record<string, string | undefined>, name: string, unit: n
 
 const HOUR = 60 * 60 * 1000;
 
+function wholeDays(env: Record<string, string | undefined>, name: string, min: number): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < min) throw new SettingsError(`${name} must be a whole number of days, not "${text}"`);
+  return days;
+}
+
 /**
  * SIGMA_SESSION_IDLE_HOURS (8), SIGMA_SESSION_MAX_DAYS (30), SIGMA_MAX_UPLOAD_MB (100),
- * SIGMA_PUBLIC_URL (the https:// address users open, when a TLS proxy is in front).
+ * SIGMA_PUBLIC_URL (the https:// address users open, when a TLS proxy is in front),
+ * SIGMA_AUDIT_RETENTION_DAYS (400), SIGMA_TENANT_ERASURE_DAYS (90, 0 for the next purge),
+ * SIGMA_ORPHAN_GRACE_HOURS (1).
  */
 export function settingsFromEnv(env: Record<string, string | undefined>): SettingsOverrides {
   const idleTimeoutMs = positive(env, 'SIGMA_SESSION_IDLE_HOURS', HOUR);
   const absoluteLifetimeMs = positive(env, 'SIGMA_SESSION_MAX_DAYS', 24 * HOUR);
   const maxUploadBytes = positive(env, 'SIGMA_MAX_UPLOAD_MB', 1024 * 1024);
+  const auditRetentionDays = wholeDays(env, 'SIGMA_AUDIT_RETENTION_DAYS', 1);
+  const tenantErasureDays = wholeDays(env, 'SIGMA_TENANT_ERASURE_DAYS', 0);
+  const orphanBlobGraceMs = positive(env, 'SIGMA_ORPHAN_GRACE_HOURS', HOUR);
   let publicOrigin: string | undefined;
   if (env.SIGMA_PUBLIC_URL) {
     try {
@@ -41,7 +56,26 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Settin
     },
     ...(maxUploadBytes ? { maxUploadBytes } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
+    ...(auditRetentionDays !== undefined ? { auditRetentionDays } : {}),
+    ...(tenantErasureDays !== undefined ? { tenantErasureDays } : {}),
+    ...(orphanBlobGraceMs ? { orphanBlobGraceMs } : {}),
   };
+}
+
+/** Shorter tokens are refused: the operator routes create accounts, so the token must not be guessable. */
+export const MIN_OPERATOR_TOKEN_LENGTH = 32;
+
+/**
+ * SIGMA_OPERATOR_TOKEN: turns on the /api/v1/operator routes (a Workers secret, or the Node
+ * server's environment). Only its SHA-256 is kept.
+ */
+export function operatorTokenHashFromEnv(env: Record<string, string | undefined>): Uint8Array | undefined {
+  const token = env.SIGMA_OPERATOR_TOKEN;
+  if (token === undefined || token === '') return undefined;
+  if (token.length < MIN_OPERATOR_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new SettingsError(`SIGMA_OPERATOR_TOKEN must be at least ${MIN_OPERATOR_TOKEN_LENGTH} characters without spaces (openssl rand -base64 32)`);
+  }
+  return operatorTokenHash(token);
 }
 
 /**
@@ -62,11 +96,7 @@ export function trustedProxiesFromEnv(env: Record<string, string | undefined>): 
 
 /** SIGMA_AUDIT_RETENTION_DAYS: audit events older than this many days are deleted by purge (400). */
 export function auditRetentionDaysFromEnv(env: Record<string, string | undefined>): number {
-  const text = env.SIGMA_AUDIT_RETENTION_DAYS?.trim();
-  if (!text) return DEFAULT_AUDIT_RETENTION_DAYS;
-  const days = Number(text);
-  if (!Number.isInteger(days) || days < 1) throw new SettingsError(`SIGMA_AUDIT_RETENTION_DAYS must be a whole number of days, not "${text}"`);
-  return days;
+  return wholeDays(env, 'SIGMA_AUDIT_RETENTION_DAYS', 1) ?? DEFAULT_AUDIT_RETENTION_DAYS;
 }
 
 /** SIGMA_DAILY_JOBS_AT: the UTC time of day (HH:MM) of the server's backup and purge, or "off" (00:00). */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { auditRetentionDaysFromEnv, dailyJobsAtFromEnv, SettingsError, settingsFromEnv, trustedProxiesFromEnv } from './settings-from-env.ts';
+import { operatorTokenHash } from './routes/operator.ts';
+import { resolveSettings } from './settings.ts';
+import {
+  auditRetentionDaysFromEnv,
+  dailyJobsAtFromEnv,
+  operatorTokenHashFromEnv,
+  SettingsError,
+  settingsFromEnv,
+  trustedProxiesFromEnv,
+} from './settings-from-env.ts';
 
 describe('settings from the environment', () => {
   it('reads session, upload and public URL settings', () => {
@@ -28,5 +37,31 @@ describe('settings from the environment', () => {
     expect(dailyJobsAtFromEnv({ SIGMA_DAILY_JOBS_AT: '03:30' })).toEqual({ hour: 3, minute: 30 });
     expect(dailyJobsAtFromEnv({ SIGMA_DAILY_JOBS_AT: 'OFF' })).toBeNull();
     for (const bad of ['3:30', '24:00', '12:60', 'noon']) expect(() => dailyJobsAtFromEnv({ SIGMA_DAILY_JOBS_AT: bad })).toThrow(SettingsError);
+  });
+
+  it('reads the retention periods, with their defaults: audit 400 days, erasure 90 days, orphan grace 1 hour', () => {
+    expect(resolveSettings(settingsFromEnv({}))).toMatchObject({ auditRetentionDays: 400, tenantErasureDays: 90, orphanBlobGraceMs: 3_600_000 });
+    expect(settingsFromEnv({ SIGMA_AUDIT_RETENTION_DAYS: '730', SIGMA_TENANT_ERASURE_DAYS: '0', SIGMA_ORPHAN_GRACE_HOURS: '0.5' })).toEqual({
+      session: {},
+      auditRetentionDays: 730,
+      tenantErasureDays: 0,
+      orphanBlobGraceMs: 1_800_000,
+    });
+    for (const [name, bad] of [
+      ['SIGMA_TENANT_ERASURE_DAYS', '-1'],
+      ['SIGMA_TENANT_ERASURE_DAYS', '2.5'],
+      ['SIGMA_AUDIT_RETENTION_DAYS', '0'],
+      ['SIGMA_ORPHAN_GRACE_HOURS', '0'],
+    ]) {
+      expect(() => settingsFromEnv({ [name]: bad })).toThrow(new RegExp(`^${name} must be`));
+    }
+  });
+
+  it('keeps only the hash of an operator token, and refuses a short one', () => {
+    const token = 'x'.repeat(31) + 'y';
+    expect(operatorTokenHashFromEnv({})).toBeUndefined();
+    expect(operatorTokenHashFromEnv({ SIGMA_OPERATOR_TOKEN: token })).toEqual(operatorTokenHash(token));
+    expect(() => operatorTokenHashFromEnv({ SIGMA_OPERATOR_TOKEN: 'short-token' })).toThrow(/at least 32 characters/);
+    expect(() => operatorTokenHashFromEnv({ SIGMA_OPERATOR_TOKEN: `${token} ${token}` })).toThrow(SettingsError);
   });
 });
