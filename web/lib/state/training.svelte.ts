@@ -18,6 +18,8 @@ class TrainingQueue {
   /** Progress of the running task, by task id. */
   running = $state<Record<string, TrainingProgress>>({});
   queued = $state<string[]>([]);
+  /** Tasks started in this session, by id: what the queue list names and links to. */
+  started = $state<Record<string, { name: string; projectId: string }>>({});
   /** Bumped when a task finishes, so screens reload what they show. */
   revision = $state(0);
   #controllers = new Map<string, AbortController>();
@@ -28,9 +30,17 @@ class TrainingQueue {
     const task = await repositories.tasks.create({ projectId, datasetId, name, spec });
     const controller = new AbortController();
     this.#controllers.set(task.id, controller);
+    this.started = { ...this.started, [task.id]: { name, projectId } };
     this.queued = [...this.queued, task.id];
     this.#chain = this.#chain.then(() => this.#run(task, controller.signal));
     return task;
+  }
+
+  /** The running task, then the waiting ones in the order they will run. */
+  get line(): { id: string; name: string; projectId: string; progress: TrainingProgress | null }[] {
+    return [...Object.keys(this.running), ...this.queued]
+      .filter((id) => id in this.started)
+      .map((id) => ({ id, ...this.started[id], progress: this.running[id] ?? null }));
   }
 
   cancel(taskId: string): void {
