@@ -1,7 +1,9 @@
 // The running Node server, over real HTTP: what `npm start` serves.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { httpSuite, remoteTarget } from '../server/test/http-suite.ts';
 import { startServer, type TestServer } from './server.ts';
 
 const baseUrl = inject('baseUrl');
@@ -76,5 +78,35 @@ describe('binding to a non-loopback address', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('the HTTP suite against a running Node server', () => {
+  const operatorToken = 'node-e2e-operator-token-0123456789abcdef';
+  const uploadMb = 0.004;
+  let server: TestServer;
+  let db: Database.Database;
+  afterAll(async () => {
+    db?.close();
+    await server?.stop();
+  });
+
+  // Its own server: the operator routes on, a small upload limit, no daily jobs. Tampering goes
+  // through the SQLite file beside the running server (WAL lets a second connection write).
+  httpSuite('the HTTP API on Node (SQLite, blob folder)', async () => {
+    server = await startServer({ SIGMA_OPERATOR_TOKEN: operatorToken, SIGMA_MAX_UPLOAD_MB: String(uploadMb), SIGMA_DAILY_JOBS_AT: 'off' });
+    db = new Database(join(server.dataDir, 'sigma.db'));
+    db.pragma('busy_timeout = 5000');
+    return {
+      target: remoteTarget(new URL(server.url)),
+      operatorToken,
+      maxUploadBytes: Math.round(uploadMb * 1024 * 1024),
+      sql: async (sql, params = []) => {
+        const statement = db.prepare(sql);
+        if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
+        statement.run(...params);
+        return [];
+      },
+    };
   });
 });

@@ -1,29 +1,55 @@
-// A subset of the HTTP suite against the Workers build in workerd (wrangler's local mode:
-// D1 and R2 simulated), through the same harness client as the in-process tests. Accounts
-// are made through the operator routes, as an operator of a Workers deployment would.
+// The Worker in workerd (wrangler's local mode: D1 and R2 simulated): the shared HTTP suite,
+// then what only this platform needs checked: concurrent writers without interactive
+// transactions, and the Cron Trigger's retention run with the periods from the Worker's vars.
+// The entry is server/test/workerd-entry.ts: the production handlers around a clock the
+// tests move, with test-only access to D1 and R2.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
 import { decodeTotpSecret, totp } from '../auth/totp.ts';
+import type { SqlValue } from '../ports.ts';
 import { Client, PASSWORD, signIn, type RequestTarget } from '../test/harness.ts';
+import { httpSuite, remoteTarget } from '../test/http-suite.ts';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 const OPERATOR_TOKEN = 'workerd-test-operator-token-0123456789abcdef';
+const UPLOAD_MB = 0.004;
+const DAY = 24 * 60 * 60 * 1000;
 const root = mkdtempSync(join(tmpdir(), 'sigma-workerd-'));
 let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
 let target: RequestTarget;
+/** How far the Worker's clock is ahead of this process's. */
+let offsetMs = 0;
 
-beforeAll(async () => {
-  // The real entry and bindings, with a stand-in for the built app so no web build is needed.
+async function testCommand<T>(command: Record<string, unknown>): Promise<T> {
+  const response = await fetch(new URL('/__test', await worker.url), { method: 'POST', body: JSON.stringify(command) });
+  if (response.status !== 200) throw new Error(`test command ${command.kind}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function advanceClock(ms: number): Promise<void> {
+  await testCommand({ kind: 'advance', ms });
+  offsetMs += ms;
+}
+
+/** What the Cron Trigger does, through wrangler's test route for it (testScheduled). */
+async function runCronTrigger(): Promise<void> {
+  const response = await fetch(new URL('/__scheduled?cron=0+0+*+*+*', await worker.url));
+  expect([response.status, await response.text()]).toEqual([200, 'Ran scheduled event']);
+}
+
+const sql = (text: string, params: readonly SqlValue[] = []) => testCommand<Record<string, unknown>[]>({ kind: 'sql', sql: text, params });
+
+const startWorker = async () => {
+  // The real handlers and bindings, with a stand-in for the built app so no web build is needed.
   mkdirSync(join(root, 'assets'));
   writeFileSync(join(root, 'assets', 'index.html'), '<!doctype html><div id="app"></div>');
   writeFileSync(
     join(root, 'wrangler.toml'),
     `name = "sigma-test"
-main = ${JSON.stringify(resolve('server/worker/index.ts'))}
+main = ${JSON.stringify(resolve('server/test/workerd-entry.ts'))}
 compatibility_date = "2026-04-01"
 [assets]
 directory = ${JSON.stringify(join(root, 'assets'))}
@@ -37,96 +63,111 @@ database_id = "00000000-0000-0000-0000-000000000000"
 [[r2_buckets]]
 binding = "BLOBS"
 bucket_name = "sigma-blobs"
+[vars]
+SIGMA_MAX_UPLOAD_MB = "${UPLOAD_MB}"
+SIGMA_TENANT_ERASURE_DAYS = "30"
+SIGMA_AUDIT_RETENTION_DAYS = "60"
+SIGMA_ORPHAN_GRACE_HOURS = "1"
+SIGMA_SESSION_MAX_DAYS = "1"
 `,
   );
   worker = await unstable_startWorker({
     config: join(root, 'wrangler.toml'),
-    dev: { server: { port: 0 }, inspector: false, persist: false, logLevel: 'error' },
+    // No watching: a rebuild would restart the isolate (and its moved clock) mid-suite.
+    dev: { server: { port: 0 }, inspector: false, persist: false, logLevel: 'error', watch: false, testScheduled: true },
     bindings: {
       SIGMA_MASTER_KEY: { type: 'plain_text', value: Buffer.alloc(32, 1).toString('base64') },
       SIGMA_OPERATOR_TOKEN: { type: 'plain_text', value: OPERATOR_TOKEN },
     },
   });
   await worker.ready;
-  const base = await worker.url;
-  target = {
-    async request(path, init) {
-      // The harness names its origin http://localhost; the Worker's CSRF check wants the one it is served at.
-      const headers = new Headers(init.headers);
-      if (headers.has('origin')) headers.set('origin', base.origin);
-      return (await worker.fetch(new URL(path, base).href, { ...init, headers } as never)) as unknown as Response;
-    },
-  };
-}, 120_000);
+  target = remoteTarget(await worker.url);
+};
+
+beforeAll(startWorker, 120_000);
 
 afterAll(async () => {
   await worker?.dispose();
   rmSync(root, { recursive: true, force: true });
 });
 
-async function createTenant(name: string): Promise<{ tenantId: string; owner: Client }> {
+httpSuite('the HTTP API on workerd (D1, R2)', async () => ({
+  target,
+  operatorToken: OPERATOR_TOKEN,
+  maxUploadBytes: Math.round(UPLOAD_MB * 1024 * 1024),
+  session: { idleTimeoutMs: 8 * 60 * 60 * 1000, absoluteLifetimeMs: DAY },
+  advanceClock,
+  sql,
+}));
+
+const operator = (method: string, path: string, body?: unknown) =>
+  new Client(target).request(method, path, { body, headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` } });
+
+async function createTenant(name: string): Promise<{ tenantId: string; owner: Client; email: string }> {
   const email = `owner@${name.toLowerCase()}.example`;
-  const response = await new Client(target).request('POST', '/api/v1/operator/tenants', {
-    body: { name, adminEmail: email, password: PASSWORD },
-    headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
-  });
+  const response = await operator('POST', '/api/v1/operator/tenants', { name, adminEmail: email, password: PASSWORD });
   expect(response.status).toBe(201);
   const { tenantId } = await response.json();
-  return { tenantId, owner: await signIn(target, email) };
+  return { tenantId, owner: await signIn(target, email), email };
 }
 
-describe('the HTTP API on workerd (D1, R2)', () => {
-  let acme: Awaited<ReturnType<typeof createTenant>>;
-  let globex: Awaited<ReturnType<typeof createTenant>>;
-
-  it('creates tenants through the operator routes and signs in with a Secure __Host- cookie', async () => {
-    expect((await new Client(target).request('GET', '/api/v1/operator/audit/verify', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
-    acme = await createTenant('Acme');
-    globex = await createTenant('Globex');
-    expect(acme.owner.cookie).toMatch(/^__Host-sigma_session=[a-z2-7]{32}\.[a-z2-7]{32}$/);
-    expect(await (await acme.owner.get('/api/v1/me')).json()).toMatchObject({ role: 'owner', tenant: { id: acme.tenantId, name: 'Acme' } });
-  });
-
-  it('stores projects and files encrypted and returns the bytes exactly, and hides them from another tenant', async () => {
-    const project = await (await acme.owner.post('/api/v1/projects', { name: 'Alloys', folder: 'R&D' })).json();
-    const bytes = new Uint8Array(randomBytes(300_000));
-    const uploaded = await acme.owner.request('POST', `/api/v1/projects/${project.id}/files?name=runs.csv`, { bytes });
-    expect(uploaded.status).toBe(201);
-    const file = await uploaded.json();
-    const read = await acme.owner.get(`/api/v1/files/${file.id}`);
-    expect(Buffer.from(await read.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
-    expect(read.headers.get('x-content-sha256')).toBe(file.sha256);
-    for (const path of [`/api/v1/projects/${project.id}`, `/api/v1/files/${file.id}`]) {
-      const foreign = await globex.owner.get(path);
-      const missing = await globex.owner.get(path.replace(/[0-9a-f-]{36}$/, crypto.randomUUID()));
-      expect([path, foreign.status]).toEqual([path, 404]);
-      expect(await foreign.json()).toEqual(await missing.json());
-    }
-  });
-
+describe('the Worker’s own concerns', () => {
   it('keeps the audit chain whole under concurrent writes (D1 has no interactive transactions)', async () => {
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => acme.owner.post('/api/v1/projects', { name: `p${i}` })));
+    const hooli = await createTenant('Hooli');
+    expect(hooli.owner.cookie).toMatch(/^__Host-sigma_session=[a-z2-7]{32}\.[a-z2-7]{32}$/);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => hooli.owner.post('/api/v1/projects', { name: `p${i}` })));
     expect(answers.map((r) => r.status)).toEqual(Array(12).fill(201));
-    expect(await (await acme.owner.get('/api/v1/admin/audit/verify')).json()).toMatchObject({ ok: true });
-    const verified = await (await new Client(target).request('GET', '/api/v1/operator/audit/verify', { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` } })).json();
+    expect(await (await hooli.owner.get('/api/v1/admin/audit/verify')).json()).toEqual({ ok: true, events: 14 });
+    const verified = await (await operator('GET', '/api/v1/operator/audit/verify')).json();
     expect(verified.chains.every((c: { ok: boolean }) => c.ok)).toBe(true);
   });
 
   it('enrols a second factor and takes each code once, also when two sign-ins race', async () => {
-    const { otpauthUrl } = await (await globex.owner.post('/api/v1/me/totp')).json();
+    const pied = await createTenant('Pied');
+    const { otpauthUrl } = await (await pied.owner.post('/api/v1/me/totp')).json();
     const key = decodeTotpSecret(new URL(otpauthUrl).searchParams.get('secret')!);
+    const now = () => Date.now() + offsetMs;
     // The code of the step before now: still inside the window, and leaves the current step for sign-in.
-    const confirmed = await globex.owner.post('/api/v1/me/totp/confirm', { code: totp(key, Date.now() - 30_000) });
+    const confirmed = await pied.owner.post('/api/v1/me/totp/confirm', { code: totp(key, now() - 30_000) });
     expect(confirmed.status).toBe(200);
     const { recoveryCodes } = await confirmed.json();
     expect(recoveryCodes).toHaveLength(10);
-    const login = (body: Record<string, string>) =>
-      new Client(target).post('/api/v1/auth/login', { email: 'owner@globex.example', password: PASSWORD, ...body });
+    const login = (body: Record<string, string>) => new Client(target).post('/api/v1/auth/login', { email: pied.email, password: PASSWORD, ...body });
     expect((await (await login({})).json()).error.code).toBe('totp_required');
-    const code = totp(key, Date.now() + 30_000);
+    const code = totp(key, now() + 30_000);
     expect((await login({ totp: code })).status).toBe(200);
     expect((await login({ totp: code })).status).toBe(401);
     const raced = await Promise.all([login({ recoveryCode: recoveryCodes[0] }), login({ recoveryCode: recoveryCodes[0] })]);
     expect(raced.map((r) => r.status).sort()).toEqual([200, 401]);
+  });
+
+  it('runs tenant erasure, audit retention and the orphan blob sweep from the Cron Trigger, with the periods from its vars', async () => {
+    const initech = await createTenant('Initech');
+    const umbrella = await createTenant('Umbrella');
+    const files: Record<string, string> = {};
+    for (const tenant of [initech, umbrella]) {
+      const project = await (await tenant.owner.post('/api/v1/projects', { name: 'P' })).json();
+      files[tenant.tenantId] = (await (await tenant.owner.request('POST', `/api/v1/projects/${project.id}/files?name=f`, { bytes: new Uint8Array([1, 2]) })).json()).id;
+    }
+    expect((await operator('POST', `/api/v1/operator/tenants/${initech.tenantId}/cancel`)).status).toBe(204);
+    // A blob whose row never got committed.
+    const orphan = `t/${umbrella.tenantId}/files/${crypto.randomUUID()}`;
+    await testCommand({ kind: 'put-blob', key: orphan, bytes: [7] });
+
+    // 61 days on: past SIGMA_TENANT_ERASURE_DAYS (30, not the default 90) and SIGMA_AUDIT_RETENTION_DAYS (60, not 400).
+    await advanceClock(61 * DAY);
+    await runCronTrigger();
+    expect(await sql('SELECT id FROM tenants WHERE id = ?', [initech.tenantId])).toEqual([]);
+    expect(await testCommand({ kind: 'list-blobs', prefix: `t/${initech.tenantId}/` })).toEqual([]);
+    const chains = (await (await operator('GET', '/api/v1/operator/audit/verify')).json()).chains as { chain: string; ok: boolean; checkpointSeq?: number }[];
+    expect(chains.find((c) => c.chain === umbrella.tenantId)).toMatchObject({ ok: true, checkpointSeq: 4 });
+    expect(chains.every((c) => c.ok)).toBe(true);
+    expect(await sql('SELECT key FROM orphan_blobs')).toEqual([{ key: orphan }]);
+
+    await advanceClock(2 * 60 * 60 * 1000);
+    await runCronTrigger();
+    expect(await testCommand({ kind: 'list-blobs', prefix: `t/${umbrella.tenantId}/` })).toEqual([`t/${umbrella.tenantId}/files/${files[umbrella.tenantId]}`]);
+    const owner = await signIn(target, umbrella.email);
+    expect(new Uint8Array(await (await owner.get(`/api/v1/files/${files[umbrella.tenantId]}`)).arrayBuffer())).toEqual(new Uint8Array([1, 2]));
   });
 });
