@@ -15,6 +15,7 @@ import { modelCandidates, trainModel } from '../shared/engine/train/train.ts';
 import { readTable } from '../shared/engine/table/read.ts';
 import { createTable, type Column, type Table } from '../shared/engine/table/table.ts';
 import { nodeMlpKernels } from '../server/cli/mlp-kernels.ts';
+import { nodeGpKernels } from '../server/cli/gp-kernels.ts';
 import { type Matrix, createMatrix } from '../shared/engine/models/matrix.ts';
 import type { ModelFactory } from '../shared/engine/models/types.ts';
 import { standardizeColumns } from '../shared/engine/validate/synthetic.ts';
@@ -198,7 +199,8 @@ function sklearnTestFolds(n: number, k: number): number[][] {
 
 // The candidates `--model auto` cross-validates in the product, the network on our wasm kernels as the CLI runs it.
 const productKernels = await nodeMlpKernels();
-const productCandidates = modelCandidates('auto', productKernels);
+const productGpKernels = await nodeGpKernels();
+const productCandidates = modelCandidates('auto', productKernels, productGpKernels);
 
 function runOurs(data: Dataset) {
   // Inputs arrive standardized from the table encoder; targets stay in their units.
@@ -268,7 +270,7 @@ function runTables(skipPeers: boolean): void {
       const { report } = trainModel(
         rows,
         { outputs: [output], inputs: [...test.inputs], impute: 'drop', model: 'auto' },
-        { mlpKernels: productKernels, testFolds: sklearnTestFolds(rows.rowCount, FOLDS) },
+        { mlpKernels: productKernels, gpKernels: productGpKernels, testFolds: sklearnTestFolds(rows.rowCount, FOLDS) },
       );
       const seconds = (performance.now() - t0) / 1e3;
       const m = report.metrics[output];

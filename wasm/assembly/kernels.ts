@@ -38,3 +38,7 @@ export function dotF32(a: usize, b: usize, n: i32): f32 {
 }
 
 export { gemm, mlpTrainStep, mlpTrainSteps, mlpPredict, mlpTileRows, relaxedSimd } from './mlp';
+export {
+  gpCholesky, gpCovariance, gpFactorWithJitter, gpInverseFromFactor, gpNegativeLogLikelihood,
+  gpSolveLower, gpSolveLowerMany, gpSolveUpperTransposed,
+} from './gp';

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { trainModel } from '../../../shared/engine/train/train.ts';
 import type { ImputeStrategy, ModelChoice } from '../../../shared/schema/model-file.ts';
 import { listOption, progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
+import { nodeGpKernels } from '../gp-kernels.ts';
 import { nodeMlpKernels } from '../mlp-kernels.ts';
 
 const MODELS = ['auto', 'nn', 'gp', 'linear'];
@@ -46,6 +47,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const bar = progressBar('train');
   const needsNetwork = values.model === undefined || values.model === 'auto' || values.model === 'nn';
   const mlpKernels = needsNetwork ? await nodeMlpKernels() : undefined;
+  const gpKernels = await nodeGpKernels();
   const { modelFile, report } = trainModel(
     table,
     {
@@ -60,7 +62,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       repeats: integerOption(values.repeats, 'repeats'),
       seed: integerOption(values.seed, 'seed'),
     },
-    { onProgress: ({ fraction, stage }) => bar(fraction, stage), mlpKernels },
+    { onProgress: ({ fraction, stage }) => bar(fraction, stage), mlpKernels, gpKernels },
   );
   writeTextFile(out, `${JSON.stringify(modelFile)}\n`);
   const cv = Object.fromEntries(

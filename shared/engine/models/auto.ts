@@ -3,7 +3,7 @@
 // refits the winners on all rows. The report says why each output got its model.
 import { type CrossValidationOptions, type CrossValidationResult, crossValidate } from '../validate/cross-validate.ts';
 import type { StdCalibration } from '../validate/calibration.ts';
-import { gpFactory } from './gp.ts';
+import { type GpKernels, gpFactory } from './gp.ts';
 import { type Matrix, createMatrix, selectColumns } from './matrix.ts';
 import { ridgeFactory } from './ridge.ts';
 import { deriveSeed } from './rng.ts';
@@ -15,12 +15,13 @@ import type { ModelFactory, Prediction, Predictor, SerializedModel } from './typ
  * hyperparameters overfit the marginal likelihood and the shared one predicts better.
  * The neural-network ensemble joins this list as one more factory when it lands.
  */
-export function defaultCandidates(): ModelFactory[] {
+/** `gpKernels` runs the Gaussian processes' linear algebra (default: the plain-TS reference). */
+export function defaultCandidates(gpKernels?: GpKernels): ModelFactory[] {
   return [
     ridgeFactory(),
-    gpFactory({ kernel: 'rbf', ard: false }),
-    gpFactory({ kernel: 'rbf', ard: true }),
-    gpFactory({ kernel: 'matern52', ard: true }),
+    gpFactory({ kernel: 'rbf', ard: false }, gpKernels),
+    gpFactory({ kernel: 'rbf', ard: true }, gpKernels),
+    gpFactory({ kernel: 'matern52', ard: true }, gpKernels),
   ];
 }
 

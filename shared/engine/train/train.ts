@@ -16,7 +16,7 @@ import { defaultCandidates, fitAuto } from '../models/auto.ts';
 import type { MlpEnsembleKernels } from '../kernels/mlp-reference.ts';
 import { ensembleFactory } from '../models/ensemble/ensemble.ts';
 import { forestFactory } from '../models/forest.ts';
-import { gpFactory } from '../models/gp.ts';
+import { type GpKernels, gpFactory } from '../models/gp.ts';
 import { createMatrix } from '../models/matrix.ts';
 import { ridgeFactory } from '../models/ridge.ts';
 import type { ModelFactory } from '../models/types.ts';
@@ -37,6 +37,8 @@ export interface TrainOptions {
   readonly now?: () => Date;
   /** Kernels the neural-network ensemble trains with (default: the plain-TS reference). */
   readonly mlpKernels?: MlpEnsembleKernels;
+  /** Kernels the Gaussian processes fit with (default: the plain-TS reference). */
+  readonly gpKernels?: GpKernels;
   /** Explicit cross-validation test folds over the rows used (to compare with another tool's split). */
   readonly testFolds?: readonly (readonly number[])[];
 }
@@ -62,16 +64,16 @@ export interface TrainResult {
 const MINIMUM_ROWS: Record<ModelChoice, number> = { linear: 3, gp: 3, nn: 10, auto: 3 };
 
 /** The models a choice cross-validates; `auto` tries them all and keeps the best per output. */
-export function modelCandidates(choice: ModelChoice, mlpKernels?: MlpEnsembleKernels): ModelFactory[] {
+export function modelCandidates(choice: ModelChoice, mlpKernels?: MlpEnsembleKernels, gpKernels?: GpKernels): ModelFactory[] {
   switch (choice) {
     case 'linear':
       return [ridgeFactory()];
     case 'gp':
-      return [gpFactory({ kernel: 'rbf', ard: true }), gpFactory({ kernel: 'matern52', ard: true })];
+      return [gpFactory({ kernel: 'rbf', ard: true }, gpKernels), gpFactory({ kernel: 'matern52', ard: true }, gpKernels)];
     case 'nn':
       return [ensembleFactory({}, mlpKernels)];
     case 'auto':
-      return [...defaultCandidates(), ensembleFactory({}, mlpKernels), forestFactory()];
+      return [...defaultCandidates(gpKernels), ensembleFactory({}, mlpKernels), forestFactory()];
   }
 }
 
@@ -183,7 +185,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
   onProgress?.({ fraction: 0, stage: 'cross-validation' });
   const auto = fitAuto(xm, ym, {
     featureGroups,
-    candidates: modelCandidates(spec.model, options.mlpKernels),
+    candidates: modelCandidates(spec.model, options.mlpKernels, options.gpKernels),
     folds: spec.folds,
     repeats: spec.repeats,
     seed: spec.seed,
