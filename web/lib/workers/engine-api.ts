@@ -12,6 +12,7 @@ import { createTable, type Column } from '../../../shared/engine/table/table.ts'
 import { summarizeTable, type ColumnSummary } from '../../../shared/engine/table/summary.ts';
 import kernelsUrl from '../../../wasm/build/kernels.wasm?url';
 import kernelsRelaxedUrl from '../../../wasm/build/kernels-relaxed.wasm?url';
+import { instantiateWasmGpKernels, type WasmGpKernels } from '../../../shared/engine/kernels/wasm-gp.ts';
 import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd, type WasmMlpKernels } from '../../../shared/engine/kernels/wasm-mlp.ts';
 import { activateBackend, detectBackends } from './backends.ts';
 import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
@@ -29,6 +30,7 @@ import type {
 
 let kernelModule: Promise<WebAssembly.Module> | undefined;
 let wasmKernels: Promise<WasmKernels> | undefined;
+let gpKernels: Promise<WasmGpKernels> | undefined;
 let mlpKernels: Promise<WasmMlpKernels> | undefined;
 
 /**
@@ -49,6 +51,12 @@ function loadWasmKernels(): Promise<WasmKernels> {
 function loadMlpKernels(): Promise<WasmMlpKernels> {
   mlpKernels ??= loadKernelModule().then(instantiateWasmMlpKernels);
   return mlpKernels;
+}
+
+/** The Gaussian-process kernels, on their own instance (and so their own memory). */
+function loadGpKernels(): Promise<WasmGpKernels> {
+  gpKernels ??= loadKernelModule().then(instantiateWasmGpKernels);
+  return gpKernels;
 }
 
 export const engineApi = {
@@ -110,6 +118,7 @@ export const engineApi = {
     return trainModel(table, spec, {
       onProgress: onProgress ? ({ fraction, stage }) => onProgress(fraction, stage) : undefined,
       mlpKernels: supportsWasmSimd() ? await loadMlpKernels() : undefined,
+      gpKernels: supportsWasmSimd() ? await loadGpKernels() : undefined,
     });
   },
 
