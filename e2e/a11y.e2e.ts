@@ -55,7 +55,7 @@ describe('accessibility (axe-core)', () => {
     expect(await violations()).toEqual([]);
   });
 
-  it('task screens: accuracy and prediction, factors, optimize, next experiments', async () => {
+  it('task screens: accuracy and prediction, factors, optimize, next experiments, report', async () => {
     await page.getByLabel('引張強度(MPa)').check();
     await page.getByTestId('model-choice').selectOption('linear');
     await page.getByTestId('start-training').click();
@@ -68,6 +68,12 @@ describe('accessibility (axe-core)', () => {
       await page.locator('h2').first().waitFor();
       expect(await violations(), screen).toEqual([]);
     }
+    // The printable report, with its chart drawn and a chart's data table open.
+    await page.goto(`${taskUrl}/report`);
+    await page.getByTestId('report-accuracy').locator('[data-rendered="true"]').first().waitFor();
+    await page.getByTestId('report-accuracy').getByText('Data as a table').first().click();
+    await page.getByTestId('report-accuracy').locator('details table').first().waitFor();
+    expect(await violations(), 'report').toEqual([]);
   });
 
   it('settings screen', async () => {
