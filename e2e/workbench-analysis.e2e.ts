@@ -91,10 +91,20 @@ describe('the analysis screens of a trained task', () => {
     expect(INPUTS[totals.indexOf(Math.max(...totals))]).toBe('充填剤(wt%)');
     expect(await page.getByTestId('shap-ranking').locator('li').count()).toBe(6);
     await page.getByTestId('dependence-input').selectOption('充填剤(wt%)');
-    await expect(page.getByTestId('dependence').locator('polyline').count()).resolves.toBe(1);
-    await expect(page.getByTestId('dependence').locator('polygon').count()).resolves.toBe(1);
-    // 10 × 10 cells and the two legend swatches.
-    await expect(page.getByTestId('interaction').locator('rect').count()).resolves.toBe(102);
+    // Charts draw on a canvas: each says when ECharts has drawn it, and its data table (opened
+    // from the chart) holds what was drawn.
+    const dependence = page.getByTestId('dependence');
+    await dependence.locator('[data-testid="dependence-plot"][data-rendered="true"]').waitFor();
+    const gridPoints = Number(await dependence.getByTestId('dependence-plot').getAttribute('data-points'));
+    expect(gridPoints).toBeGreaterThan(2);
+    await dependence.getByText('Data as a table').click();
+    await expect(dependence.locator('details tbody tr').count()).resolves.toBe(gridPoints);
+    const interaction = page.getByTestId('interaction');
+    await interaction.locator('[data-testid="heat-map"][data-rendered="true"]').waitFor();
+    await expect(interaction.getByTestId('heat-map').getAttribute('data-points')).resolves.toBe('100');
+    await interaction.getByText('Data as a table').click();
+    // 10 × 10 cells.
+    await expect(interaction.locator('details tbody td').count()).resolves.toBe(100);
   }, 120_000);
 
   it('checks equations as they are typed, with the column of the mistake', async () => {
@@ -142,7 +152,11 @@ describe('the analysis screens of a trained task', () => {
       const mixture = await numbersIn(rows.nth(r), MIXTURE);
       expect(Math.abs(mixture.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(1e-6);
     }
-    await expect(page.getByTestId('pareto-plot').locator('circle').count()).resolves.toBe(count);
+    const plot = page.getByTestId('pareto-plot');
+    await plot.and(page.locator('[data-rendered="true"]')).waitFor();
+    await expect(plot.getAttribute('data-points')).resolves.toBe(String(count));
+    await plot.getByText('Data as a table').click();
+    await expect(plot.locator('details tbody tr button[aria-pressed]').count()).resolves.toBe(count);
   }, 120_000);
 
   it('sorts the Pareto table, exports it, and sends a solution to Predict', async () => {
