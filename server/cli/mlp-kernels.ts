@@ -1,10 +1,24 @@
-// The kernels the neural-network ensemble trains with on Node: our fused wasm build
-// (relaxed SIMD where this Node accepts it), 15–40× TensorFlow.js wasm on our shapes.
+// The kernels the neural-network ensemble trains with on Node: our fused wasm build (relaxed
+// SIMD where this Node accepts it), 15–40× TensorFlow.js wasm on our shapes, with each ensemble's
+// members spread over one worker thread per core (SIGMA_KERNEL_WORKERS overrides the count;
+// 1 keeps everything on this thread). The split is exact: results do not depend on the count.
 import { readFileSync } from 'node:fs';
 import type { MlpEnsembleKernels } from '../../shared/engine/kernels/mlp-reference.ts';
-import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd } from '../../shared/engine/kernels/wasm-mlp.ts';
+import { supportsWasmRelaxedSimd } from '../../shared/engine/kernels/wasm-mlp.ts';
+import { defaultKernelWorkers, parallelWasmMlpKernels } from './kernels/parallel.ts';
 
-export async function nodeMlpKernels(): Promise<MlpEnsembleKernels> {
+export function kernelWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.SIGMA_KERNEL_WORKERS;
+  if (text === undefined || text === '') return defaultKernelWorkers();
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    throw new RangeError(`SIGMA_KERNEL_WORKERS must be a whole number from 1 to 64, not "${text}"`);
+  }
+  return count;
+}
+
+export async function nodeMlpKernels(workers = kernelWorkersFromEnv()): Promise<MlpEnsembleKernels> {
   const file = supportsWasmRelaxedSimd() ? 'kernels-relaxed.wasm' : 'kernels.wasm';
-  return instantiateWasmMlpKernels(readFileSync(new URL(`../../wasm/build/${file}`, import.meta.url)));
+  const module = new WebAssembly.Module(readFileSync(new URL(`../../wasm/build/${file}`, import.meta.url)));
+  return parallelWasmMlpKernels(module, workers);
 }

@@ -2,7 +2,7 @@
 // output's value and std in the user's units with an applicability-domain flag per row.
 import { parseModelFile, type ModelFile } from '../../schema/model-file.ts';
 import { createMatrix } from '../models/matrix.ts';
-import { readModel } from '../models/registry.ts';
+import { type ModelKernels, readModel } from '../models/registry.ts';
 import type { Predictor } from '../models/types.ts';
 import { encodeInputs } from '../table/encode.ts';
 import type { Table } from '../table/table.ts';
@@ -33,9 +33,9 @@ export interface LoadedModel {
 }
 
 /** Checks the file (format, version, shape) and rebuilds its predictor. */
-export function loadModel(json: unknown): LoadedModel {
+export function loadModel(json: unknown, kernels: ModelKernels = {}): LoadedModel {
   const file = parseModelFile(json);
-  const predictor = readModel(file.model);
+  const predictor = readModel(file.model, kernels);
   return {
     file,
     predictor,

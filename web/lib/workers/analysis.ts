@@ -13,6 +13,7 @@ import { kneeSolution, optimize, pickSolution, type Solution } from '../../../sh
 import type { VariableSpec } from '../../../shared/engine/optimize/problem.ts';
 import { readTable } from '../../../shared/engine/table/read.ts';
 import { loadModel } from '../../../shared/engine/train/predict.ts';
+import type { ModelKernels } from '../../../shared/engine/models/registry.ts';
 import { parseAnalysisSpec, type AnalysisSpec, type AnalysisSpecInput } from '../../../shared/schema/analysis-spec.ts';
 import type { ModelFile } from '../../../shared/schema/model-file.ts';
 import type {
@@ -29,10 +30,10 @@ import { observedRows } from './observed-rows.ts';
 
 export type Progress = (fraction: number, stage: string) => void;
 
-function taskSystem(modelFile: ModelFile, specInput: AnalysisSpecInput): { spec: AnalysisSpec; system: System } {
+function taskSystem(modelFile: ModelFile, specInput: AnalysisSpecInput, kernels: ModelKernels): { spec: AnalysisSpec; system: System } {
   const spec = parseAnalysisSpec(specInput);
   const provided = [...Object.keys(spec.variables), ...Object.keys(spec.fixed)];
-  const system = createSystem([{ label: 'model', model: loadModel(modelFile) }], { ...spec.expressions, ...spec.outputs }, provided);
+  const system = createSystem([{ label: 'model', model: loadModel(modelFile, kernels) }], { ...spec.expressions, ...spec.outputs }, provided);
   return { spec, system };
 }
 
@@ -50,9 +51,10 @@ export async function explainTask(
   specInput: AnalysisSpecInput,
   options: ExplainOptions,
   onProgress: Progress = () => {},
+  kernels: ModelKernels = {},
 ): Promise<ExplainResult> {
   const started = performance.now();
-  const { spec, system } = taskSystem(modelFile, specInput);
+  const { spec, system } = taskSystem(modelFile, specInput, kernels);
   const variables = problemVariables(spec);
   const outputs = analysisOutputs(spec, system);
   const model = systemModel(system, variables, outputs);
@@ -139,9 +141,10 @@ export async function optimizeTask(
   specInput: AnalysisSpecInput,
   options: OptimizeOptions,
   onProgress: Progress = () => {},
+  kernels: ModelKernels = {},
 ): Promise<OptimizeResult> {
   const started = performance.now();
-  const { spec, system } = taskSystem(modelFile, specInput);
+  const { spec, system } = taskSystem(modelFile, specInput, kernels);
   const problem = problemSpec(spec, system);
   const { evaluator, outsideDomain } = systemEvaluator(system, problem.variables);
   const result = await optimize(problem, evaluator, {
@@ -225,9 +228,10 @@ export async function suggestTask(
   specInput: AnalysisSpecInput,
   options: SuggestOptions,
   onProgress: Progress = () => {},
+  kernels: ModelKernels = {},
 ): Promise<NextExperimentsResult> {
   const started = performance.now();
-  const { spec, system } = taskSystem(modelFile, specInput);
+  const { spec, system } = taskSystem(modelFile, specInput, kernels);
   const objectives = spec.objectives.map((o) => {
     if (o.goal !== 'min' && o.goal !== 'max') throw new RangeError(`Suggestions handle min and max goals; "${o.output}" has ${o.goal}`);
     return { output: o.output, goal: o.goal };

@@ -13,7 +13,12 @@ import { summarizeTable, type ColumnSummary } from '../../../shared/engine/table
 import kernelsUrl from '../../../wasm/build/kernels.wasm?url';
 import kernelsRelaxedUrl from '../../../wasm/build/kernels-relaxed.wasm?url';
 import { instantiateWasmGpKernels, type WasmGpKernels } from '../../../shared/engine/kernels/wasm-gp.ts';
-import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd, type WasmMlpKernels } from '../../../shared/engine/kernels/wasm-mlp.ts';
+import { supportsWasmRelaxedSimd } from '../../../shared/engine/kernels/wasm-mlp.ts';
+import type { KernelDecision } from '../../../shared/engine/kernels/choose-mlp.ts';
+import { type MlpEnsembleKernels, referenceMlpKernels } from '../../../shared/engine/kernels/mlp-reference.ts';
+import type { KernelPreference } from '../state/kernel-preference.ts';
+import { clearKernelDecisions } from './kernel-decisions.ts';
+import { type BrowserMlpKernels, browserMlpKernels } from './mlp-kernels.ts';
 import { activateBackend, detectBackends } from './backends.ts';
 import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
 import { appendRows } from './append-rows.ts';
@@ -31,7 +36,8 @@ import type {
 let kernelModule: Promise<WebAssembly.Module> | undefined;
 let wasmKernels: Promise<WasmKernels> | undefined;
 let gpKernels: Promise<WasmGpKernels> | undefined;
-let mlpKernels: Promise<WasmMlpKernels> | undefined;
+let mlpKernels: Promise<BrowserMlpKernels> | undefined;
+let kernelPreference: KernelPreference | null = null;
 
 /**
  * Our kernels module, fetched and compiled once per worker: the relaxed-SIMD build where the
@@ -47,10 +53,15 @@ function loadWasmKernels(): Promise<WasmKernels> {
   return wasmKernels;
 }
 
-/** The fused MLP training kernels, on their own instance (and so their own memory). */
-function loadMlpKernels(): Promise<WasmMlpKernels> {
-  mlpKernels ??= loadKernelModule().then(instantiateWasmMlpKernels);
-  return mlpKernels;
+/**
+ * The neural-network kernels: our fused wasm kernels (on their own instance, and so their own
+ * memory), spread over peer workers where that pays, or TensorFlow.js; chosen per workload by a
+ * short calibration unless the user forced one. Without wasm SIMD, the plain-TS reference.
+ */
+async function loadMlpKernels(): Promise<MlpEnsembleKernels | undefined> {
+  if (!supportsWasmSimd()) return undefined;
+  mlpKernels ??= loadKernelModule().then((module) => browserMlpKernels(module, kernelPreference));
+  return (await mlpKernels).kernels;
 }
 
 /** The Gaussian-process kernels, on their own instance (and so their own memory). */
@@ -78,6 +89,30 @@ export const engineApi = {
   /** Run once when a worker starts: puts TensorFlow.js on the user's backend, or the next that works. */
   useBackend(preferred: BackendName | null): Promise<BackendName | null> {
     return activateBackend(preferred);
+  },
+
+  /** Run once when a worker starts, and when the user changes the choice: null chooses automatically. */
+  async useKernels(preference: KernelPreference | null): Promise<void> {
+    if (preference === kernelPreference && mlpKernels) return;
+    kernelPreference = preference;
+    const previous = mlpKernels;
+    mlpKernels = undefined;
+    if (previous) (await previous).close();
+  },
+
+  /** The neural-network kernels this device can use and what the calibration chose so far. */
+  async kernelChoices(): Promise<{ candidates: readonly string[]; forced: KernelPreference | null; decisions: readonly KernelDecision[] }> {
+    const kernels = await loadMlpKernels();
+    const choosing = kernels && 'decisions' in kernels ? (kernels as BrowserMlpKernels['kernels']) : null;
+    return { candidates: choosing?.candidates ?? ['reference'], forced: kernelPreference, decisions: choosing?.decisions() ?? [] };
+  },
+
+  /** Forgets this device's kernel choices: the next training calibrates again. */
+  async recalibrateKernels(): Promise<void> {
+    await clearKernelDecisions();
+    const previous = mlpKernels;
+    mlpKernels = undefined;
+    if (previous) (await previous).close();
   },
 
   /** Reads a file and returns what the import screen shows: the report, summaries and the first rows. */
@@ -117,17 +152,17 @@ export const engineApi = {
     const { table } = readTable(bytes, readOptions);
     return trainModel(table, spec, {
       onProgress: onProgress ? ({ fraction, stage }) => onProgress(fraction, stage) : undefined,
-      mlpKernels: supportsWasmSimd() ? await loadMlpKernels() : undefined,
+      mlpKernels: await loadMlpKernels(),
       gpKernels: supportsWasmSimd() ? await loadGpKernels() : undefined,
     });
   },
 
   /** Predicts one or more rows given as column values by name. */
-  predict(
+  async predict(
     modelFile: ModelFile,
     columns: Record<string, (number | string | null)[]>,
-  ): { outputs: { name: string; mean: number[]; std: number[] }[]; inDomain: boolean[] } {
-    const model = loadModel(modelFile);
+  ): Promise<{ outputs: { name: string; mean: number[]; std: number[] }[]; inDomain: boolean[] }> {
+    const model = loadModel(modelFile, { mlp: await loadMlpKernels() });
     const table = createTable(
       model.inputs.map((name): Column => {
         const values = columns[name] ?? [];
@@ -144,13 +179,13 @@ export const engineApi = {
   },
 
   /** Factor analysis of a trained task: Sobol indices, SHAP over the task's rows, partial dependence, one interaction grid. */
-  explain(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: ExplainOptions, onProgress?: Progress): Promise<ExplainResult> {
-    return explainTask(modelFile, bytes, spec, options, onProgress);
+  async explain(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: ExplainOptions, onProgress?: Progress): Promise<ExplainResult> {
+    return explainTask(modelFile, bytes, spec, options, onProgress, { mlp: await loadMlpKernels() });
   },
 
   /** The Pareto set of a trained task for the spec's goals under its constraints. */
-  optimize(modelFile: ModelFile, spec: AnalysisSpecInput, options: OptimizeOptions, onProgress?: Progress): Promise<OptimizeResult> {
-    return optimizeTask(modelFile, spec, options, onProgress);
+  async optimize(modelFile: ModelFile, spec: AnalysisSpecInput, options: OptimizeOptions, onProgress?: Progress): Promise<OptimizeResult> {
+    return optimizeTask(modelFile, spec, options, onProgress, { mlp: await loadMlpKernels() });
   },
 
   /** A space-filling plan that keeps the spec's input constraints, with its experiment sheet. */
@@ -159,15 +194,15 @@ export const engineApi = {
   },
 
   /** The next batch of experiments from a trained task and its measured rows, each with its reason. */
-  suggest(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: SuggestOptions, onProgress?: Progress): Promise<NextExperimentsResult> {
-    return suggestTask(modelFile, bytes, spec, options, onProgress);
+  async suggest(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: SuggestOptions, onProgress?: Progress): Promise<NextExperimentsResult> {
+    return suggestTask(modelFile, bytes, spec, options, onProgress, { mlp: await loadMlpKernels() });
   },
 
   /** Runs our kernels against the reference on this device. */
   async selfTest(): Promise<KernelSelfTest> {
     if (!supportsWasmSimd()) return selfTestKernels(referenceKernels);
     const vector = selfTestKernels(await loadWasmKernels());
-    const mlp = selfTestMlpKernels(await loadMlpKernels());
+    const mlp = selfTestMlpKernels((await loadMlpKernels()) ?? referenceMlpKernels);
     return { ...vector, mlp, ok: vector.ok && mlp.ok };
   },
 };
