@@ -1,4 +1,4 @@
-// Training throughput of the MLP-ensemble kernels: `npx tsx bench/kernels.ts` (builds nothing:
+// Training throughput of the MLP-ensemble kernels, then the Gaussian-process section (bench/kernels-gp.ts): `npx tsx bench/kernels.ts` (builds nothing:
 // run `node wasm/build.mjs` first; add the relaxed-SIMD build's column on Node 20 with
 // `node --experimental-wasm-relaxed-simd --import tsx bench/kernels.ts`). FLOPs per member-step = 6 × parameters × batch (forward 2,
 // backward 4). Our wasm kernels, the plain-TS reference, TensorFlow.js on its wasm and cpu
@@ -13,6 +13,7 @@ import { type MlpEnsembleKernels, type MlpShape, mlpLayout, referenceMlpKernels 
 import { seededFloat32 } from '../shared/engine/kernels/self-test.ts';
 import { tfjsMlpKernels } from '../shared/engine/kernels/tfjs/mlp-tfjs.ts';
 import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd, type WasmMlpKernels } from '../shared/engine/kernels/wasm-mlp.ts';
+import { gpKernelsSection } from './kernels-gp.ts';
 
 const WASM_DIST = new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url);
 setWasmPaths(decodeURIComponent(WASM_DIST.pathname));
@@ -180,3 +181,5 @@ const inferenceKernels: [string, WasmMlpKernels][] = [['wasm', ours]];
 if (relaxed) inferenceKernels.push(['relaxed', relaxed]);
 console.log(`\ninference, 16 members of 10-64-64-3 on ${INFERENCE_ROWS} rows (2 × parameters per member-row), GFLOP/s:`);
 for (const [name, kernels] of inferenceKernels) console.log(`  ${name}: ${fmt(measureInference(kernels, inference, SECONDS), 6)}`);
+
+await gpKernelsSection(SECONDS);

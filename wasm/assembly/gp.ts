@@ -91,44 +91,66 @@ function dotF64(a: usize, b: usize, count: i32): f64 {
 }
 
 /**
+ * Rows finished together: their 4-row groups share each pair of finished rows they are reduced
+ * against, so that pair is read from memory once per 16 rows (then from L1), not once per 4.
+ */
+const BLOCK_ROWS = 16;
+
+/**
  * Cholesky factor in place (N × N, N a multiple of 4): the lower triangle of `a` becomes L with
  * L Lᵀ = A and the strict upper triangle is zeroed. Returns 0 when a pivot is not positive (A not
- * numerically positive definite), 1 on success. Rows are finished 4 at a time, left-looking: each
- * 4 × 2 tile is the dot products of the 4 rows with 2 finished rows over the columns both have,
- * then a 2-column triangular fix-up; the 4 × 4 diagonal block last.
+ * numerically positive definite), 1 on success. Left-looking by blocks of rows: each 4 × 2 tile is
+ * the dot products of 4 rows with 2 finished rows over the columns both have, then a 2-column
+ * triangular fix-up; each group's 4 × 4 diagonal block last.
  */
 export function gpCholesky(a: usize, n: i32): i32 {
   const stride = <usize>n << 3;
-  for (let i0 = 0; i0 < n; i0 += 4) {
-    const ri = a + <usize>i0 * stride;
-    for (let j0 = 0; j0 < i0; j0 += 2) {
-      const rj = a + <usize>j0 * stride;
-      const col = <usize>j0 << 3;
-      tile4x2(ri, stride, rj, rj + stride, col);
-      const ljj = load<f64>(rj + col);
-      const lNext = load<f64>(rj + stride + col);
-      const dNext = load<f64>(rj + stride + col + 8);
-      for (let r = 0; r < 4; r++) {
-        const p = ri + <usize>r * stride + col;
-        const v0 = (load<f64>(p) - tileValue(r, 0)) / ljj;
-        store<f64>(p, v0);
-        store<f64>(p + 8, (load<f64>(p + 8) - tileValue(r, 1) - v0 * lNext) / dNext);
-      }
+  for (let b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
+    const b1 = min(b0 + BLOCK_ROWS, n);
+    for (let j0 = 0; j0 < b0; j0 += 2) {
+      for (let i0 = b0; i0 < b1; i0 += 4) choleskyTile(a, stride, i0, j0);
     }
-    for (let r = 0; r < 4; r++) {
-      const row = ri + <usize>r * stride;
-      const i = i0 + r;
-      for (let c = 0; c < r; c++) {
-        const other = ri + <usize>c * stride;
-        const j = i0 + c;
-        const v = (load<f64>(row + (<usize>j << 3)) - dotF64(row, other, j)) / load<f64>(other + (<usize>j << 3));
-        store<f64>(row + (<usize>j << 3), v);
-      }
-      const pivot = load<f64>(row + (<usize>i << 3)) - dotF64(row, row, i);
-      if (!(pivot > 0) || !isFinite<f64>(pivot)) return 0;
-      store<f64>(row + (<usize>i << 3), Math.sqrt(pivot));
-      for (let c = i + 1; c < n; c++) store<f64>(row + (<usize>c << 3), 0);
+    for (let i0 = b0; i0 < b1; i0 += 4) {
+      for (let j0 = b0; j0 < i0; j0 += 2) choleskyTile(a, stride, i0, j0);
+      if (!choleskyDiagonal(a, stride, i0, n)) return 0;
     }
+  }
+  return 1;
+}
+
+/** Columns j0 and j0 + 1 of rows i0 … i0 + 3, once every earlier column of them is final. */
+@inline function choleskyTile(a: usize, stride: usize, i0: i32, j0: i32): void {
+  const ri = a + <usize>i0 * stride;
+  const rj = a + <usize>j0 * stride;
+  const col = <usize>j0 << 3;
+  tile4x2(ri, stride, rj, rj + stride, col);
+  const ljj = load<f64>(rj + col);
+  const lNext = load<f64>(rj + stride + col);
+  const dNext = load<f64>(rj + stride + col + 8);
+  for (let r = 0; r < 4; r++) {
+    const p = ri + <usize>r * stride + col;
+    const v0 = (load<f64>(p) - tileValue(r, 0)) / ljj;
+    store<f64>(p, v0);
+    store<f64>(p + 8, (load<f64>(p + 8) - tileValue(r, 1) - v0 * lNext) / dNext);
+  }
+}
+
+/** The 4 × 4 diagonal block of rows i0 … i0 + 3, and zeros right of it; 0 when a pivot fails. */
+function choleskyDiagonal(a: usize, stride: usize, i0: i32, n: i32): i32 {
+  const ri = a + <usize>i0 * stride;
+  for (let r = 0; r < 4; r++) {
+    const row = ri + <usize>r * stride;
+    const i = i0 + r;
+    for (let c = 0; c < r; c++) {
+      const other = ri + <usize>c * stride;
+      const j = i0 + c;
+      const v = (load<f64>(row + (<usize>j << 3)) - dotF64(row, other, j)) / load<f64>(other + (<usize>j << 3));
+      store<f64>(row + (<usize>j << 3), v);
+    }
+    const pivot = load<f64>(row + (<usize>i << 3)) - dotF64(row, row, i);
+    if (!(pivot > 0) || !isFinite<f64>(pivot)) return 0;
+    store<f64>(row + (<usize>i << 3), Math.sqrt(pivot));
+    memory.fill(row + (<usize>(i + 1) << 3), 0, <usize>(n - i - 1) << 3);
   }
   return 1;
 }
@@ -204,74 +226,105 @@ export function gpSolveLowerMany(l: usize, n: i32, b: usize, m: i32): void {
  * Writes the lower triangle of (L Lᵀ)⁻¹ into `out` (N × N; its strict upper triangle is left
  * holding L⁻ᵀ, which no caller reads). First U = L⁻ᵀ in `out`: row j of U is column j of L⁻¹,
  * U_ji = −(Σ_{j ≤ k < i} L_ik U_jk) / L_ii, 4 rows of U against 2 rows of L per tile. Then
- * (L Lᵀ)⁻¹_ij = Σ_{k ≥ i} U_ik U_jk for i ≥ j, in place: a block of 4 rows reads U only from its
+ * (L Lᵀ)⁻¹_ij = Σ_{k ≥ i} U_ik U_jk for i ≥ j, in place: a group of 4 rows reads U only from its
  * own first column on, and writes only columns before it (the diagonal 4 × 4 after its reads).
+ * Both phases take rows in blocks of 16 as the Cholesky does.
  */
 export function gpInverseFromFactor(l: usize, out: usize, n: i32): void {
   const stride = <usize>n << 3;
-  for (let j0 = 0; j0 < n; j0 += 4) {
-    const uj = out + <usize>j0 * stride;
-    for (let r = 0; r < 4; r++) {
-      const row = uj + <usize>r * stride;
-      const j = j0 + r;
-      memory.fill(row, 0, <usize>j << 3);
-      store<f64>(row + (<usize>j << 3), 1 / load<f64>(at(l, j, j, n)));
-      for (let i = j + 1; i < j0 + 4; i++) {
-        const lRow = at(l, i, 0, n);
-        let s: f64 = 0;
-        for (let k = j; k < i; k++) s += load<f64>(lRow + (<usize>k << 3)) * load<f64>(row + (<usize>k << 3));
-        store<f64>(row + (<usize>i << 3), -s / load<f64>(lRow + (<usize>i << 3)));
-      }
+  for (let b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
+    const b1 = min(b0 + BLOCK_ROWS, n);
+    for (let j0 = b0; j0 < b1; j0 += 4) {
+      inverseDiagonal(l, out, stride, j0);
+      for (let i0 = j0 + 4; i0 < b1; i0 += 2) inverseTile(l, out, stride, j0, i0);
     }
-    const from = <usize>j0 << 3;
-    for (let i0 = j0 + 4; i0 < n; i0 += 2) {
-      const li = at(l, i0, 0, n);
-      tile4x2(uj + from, stride, li + from, li + stride + from, <usize>(i0 - j0) << 3);
-      const col = <usize>i0 << 3;
-      const dii = load<f64>(li + col);
-      const lNext = load<f64>(li + stride + col);
-      const dNext = load<f64>(li + stride + col + 8);
-      for (let r = 0; r < 4; r++) {
-        const p = uj + <usize>r * stride + col;
-        const x0 = -tileValue(r, 0) / dii;
-        store<f64>(p, x0);
-        store<f64>(p + 8, -(tileValue(r, 1) + lNext * x0) / dNext);
-      }
+    for (let i0 = b1; i0 < n; i0 += 2) {
+      for (let j0 = b0; j0 < b1; j0 += 4) inverseTile(l, out, stride, j0, i0);
     }
   }
-  for (let i0 = 0; i0 < n; i0 += 4) {
-    const ui = out + <usize>i0 * stride;
-    const from = <usize>i0 << 3;
-    const bytes = <usize>(n - i0) << 3;
-    for (let j0 = 0; j0 < i0; j0 += 2) {
-      const uj = out + <usize>j0 * stride;
-      tile4x2(ui + from, stride, uj + from, uj + stride + from, bytes);
-      const col = <usize>j0 << 3;
-      for (let r = 0; r < 4; r++) {
-        const p = ui + <usize>r * stride + col;
-        store<f64>(p, tileValue(r, 0));
-        store<f64>(p + 8, tileValue(r, 1));
-      }
+  for (let b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
+    const b1 = min(b0 + BLOCK_ROWS, n);
+    for (let j0 = 0; j0 < b0; j0 += 2) {
+      for (let i0 = b0; i0 < b1; i0 += 4) productTile(out, stride, n, i0, j0);
     }
-    // The diagonal block: both tiles read columns i0 … i0+3 of these rows, so store after both.
-    tile4x2(ui + from, stride, ui + from, ui + stride + from, bytes);
-    const d00 = t00, d10 = t10, d11 = t11, d20 = t20, d21 = t21, d30 = t30, d31 = t31;
-    tile4x2(ui + from, stride, ui + 2 * stride + from, ui + 3 * stride + from, bytes);
-    const r0 = ui + from;
-    const r1 = r0 + stride;
-    const r2 = r1 + stride;
-    const r3 = r2 + stride;
-    store<f64>(r0, d00);
-    store<f64>(r1, d10);
-    store<f64>(r1 + 8, d11);
-    store<f64>(r2, d20);
-    store<f64>(r2 + 8, d21);
-    store<f64>(r2 + 16, t20);
-    store<f64>(r3, d30);
-    store<f64>(r3 + 8, d31);
-    store<f64>(r3 + 16, t30);
-    store<f64>(r3 + 24, t31);
+    for (let i0 = b0; i0 < b1; i0 += 4) {
+      for (let j0 = b0; j0 < i0; j0 += 2) productTile(out, stride, n, i0, j0);
+      productDiagonal(out, stride, n, i0);
+    }
   }
+}
+
+/** Rows j0 … j0 + 3 of U: zeros left of the diagonal, and columns j0 … j0 + 3. */
+function inverseDiagonal(l: usize, out: usize, stride: usize, j0: i32): void {
+  const n = <i32>(stride >> 3);
+  for (let r = 0; r < 4; r++) {
+    const row = out + <usize>(j0 + r) * stride;
+    const j = j0 + r;
+    memory.fill(row, 0, <usize>j << 3);
+    store<f64>(row + (<usize>j << 3), 1 / load<f64>(at(l, j, j, n)));
+    for (let i = j + 1; i < j0 + 4; i++) {
+      const lRow = at(l, i, 0, n);
+      let s: f64 = 0;
+      for (let k = j; k < i; k++) s += load<f64>(lRow + (<usize>k << 3)) * load<f64>(row + (<usize>k << 3));
+      store<f64>(row + (<usize>i << 3), -s / load<f64>(lRow + (<usize>i << 3)));
+    }
+  }
+}
+
+/** Columns i0 and i0 + 1 of rows j0 … j0 + 3 of U, once their columns before i0 are final. */
+@inline function inverseTile(l: usize, out: usize, stride: usize, j0: i32, i0: i32): void {
+  const uj = out + <usize>j0 * stride;
+  const li = l + <usize>i0 * stride;
+  const from = <usize>j0 << 3;
+  tile4x2(uj + from, stride, li + from, li + stride + from, <usize>(i0 - j0) << 3);
+  const col = <usize>i0 << 3;
+  const dii = load<f64>(li + col);
+  const lNext = load<f64>(li + stride + col);
+  const dNext = load<f64>(li + stride + col + 8);
+  for (let r = 0; r < 4; r++) {
+    const p = uj + <usize>r * stride + col;
+    const x0 = -tileValue(r, 0) / dii;
+    store<f64>(p, x0);
+    store<f64>(p + 8, -(tileValue(r, 1) + lNext * x0) / dNext);
+  }
+}
+
+/** (U Uᵀ) at rows i0 … i0 + 3, columns j0 and j0 + 1 (j0 < i0), over k ≥ i0. */
+@inline function productTile(out: usize, stride: usize, n: i32, i0: i32, j0: i32): void {
+  const ui = out + <usize>i0 * stride;
+  const uj = out + <usize>j0 * stride;
+  const from = <usize>i0 << 3;
+  tile4x2(ui + from, stride, uj + from, uj + stride + from, <usize>(n - i0) << 3);
+  const col = <usize>j0 << 3;
+  for (let r = 0; r < 4; r++) {
+    const p = ui + <usize>r * stride + col;
+    store<f64>(p, tileValue(r, 0));
+    store<f64>(p + 8, tileValue(r, 1));
+  }
+}
+
+/** The diagonal 4 × 4 block of U Uᵀ at rows i0 … i0 + 3: both tiles read it, so store after both. */
+function productDiagonal(out: usize, stride: usize, n: i32, i0: i32): void {
+  const ui = out + <usize>i0 * stride;
+  const from = <usize>i0 << 3;
+  const bytes = <usize>(n - i0) << 3;
+  tile4x2(ui + from, stride, ui + from, ui + stride + from, bytes);
+  const d00 = t00, d10 = t10, d11 = t11, d20 = t20, d21 = t21, d30 = t30, d31 = t31;
+  tile4x2(ui + from, stride, ui + 2 * stride + from, ui + 3 * stride + from, bytes);
+  const r0 = ui + from;
+  const r1 = r0 + stride;
+  const r2 = r1 + stride;
+  const r3 = r2 + stride;
+  store<f64>(r0, d00);
+  store<f64>(r1, d10);
+  store<f64>(r1 + 8, d11);
+  store<f64>(r2, d20);
+  store<f64>(r2 + 8, d21);
+  store<f64>(r2 + 16, t20);
+  store<f64>(r3, d30);
+  store<f64>(r3 + 8, d31);
+  store<f64>(r3 + 16, t30);
+  store<f64>(r3 + 24, t31);
 }
 
 const SQRT5: f64 = 2.23606797749979;
