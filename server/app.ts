@@ -12,7 +12,7 @@ import { securityHeaders } from './middleware/security-headers/index.ts';
 import { session } from './middleware/session/index.ts';
 import { tenantPolicy } from './middleware/tenant-policy/index.ts';
 import { openApiDocument } from './openapi/document.ts';
-import type { BlobStore, Clock, KeyRing, PasswordHasher, Store } from './ports.ts';
+import type { BlobStore, Clock, KeyRing, Mailer, PasswordHasher, Store } from './ports.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -39,6 +39,8 @@ export interface AppDeps {
   readonly tls?: boolean;
   /** SHA-256 of the operator token (operatorTokenHash); without it the /api/v1/operator routes answer 404. */
   readonly operatorTokenHash?: Uint8Array;
+  /** Mails invitation links when set (SMTP on Node); the API answers the link either way. */
+  readonly mailer?: Mailer;
 }
 
 export type AppEnv = {

@@ -47,6 +47,18 @@ export interface PasswordHasher {
   verify(stored: string, password: string): Promise<boolean>;
 }
 
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  /** Plain text. */
+  readonly text: string;
+}
+
+/** Outgoing mail (SMTP on Node when configured); resolves once the server has accepted the message. */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -18,7 +18,8 @@ import { createFsBlobStore, removeTemporaryFiles } from './fs-blob-store.ts';
 import { loadMasterKey, loadOtherMasterKeys, reloadMasterKeys } from './master-key.ts';
 import { runDailyJobs, scheduleDaily, type DailySchedule } from './daily-jobs.ts';
 import { resolveSettings } from '../settings.ts';
-import { dailyJobsAtFromEnv, operatorTokenHashFromEnv, settingsFromEnv, trustedProxiesFromEnv } from '../settings-from-env.ts';
+import { dailyJobsAtFromEnv, operatorTokenHashFromEnv, SettingsError, settingsFromEnv, trustedProxiesFromEnv } from '../settings-from-env.ts';
+import { createSmtpMailer, smtpSettingsFromEnv } from '../mail/smtp.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { staticAssets } from './static-assets.ts';
 
@@ -51,6 +52,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const settings = settingsFromEnv(options.env);
   const trustedProxies = trustedProxiesFromEnv(options.env);
   const operatorTokenHash = operatorTokenHashFromEnv(options.env);
+  const smtp = smtpSettingsFromEnv(options.env, (message) => new SettingsError(message));
   const dailyAt = dailyJobsAtFromEnv(options.env);
   // Behind a TLS proxy the socket is plain HTTP but browsers speak HTTPS: cookies must be Secure.
   const directTls = Boolean(options.tlsCertFile && options.tlsKeyFile);
@@ -74,6 +76,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     scriptHashes: await inlineScriptHashes(assets.indexHtml),
     tls,
     operatorTokenHash,
+    ...(smtp ? { mailer: createSmtpMailer(smtp) } : {}),
   });
 
   const warnings: string[] = [];

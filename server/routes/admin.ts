@@ -1,5 +1,5 @@
 // Tenant administration (owner and admin): invitations, users, security settings, the audit log.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import {
   AuditQuery,
@@ -13,7 +13,7 @@ import {
 import { TenantSettingsPatch, type TenantSettings } from '../../shared/schema/api-security.ts';
 import type { AppEnv } from '../app.ts';
 import { disableTotpStatements } from '../auth/second-factor.ts';
-import { tenantPolicyOf } from '../auth/session.ts';
+import { tenantPolicyOf, type SessionAuth } from '../auth/session.ts';
 import { parseCidr, type CidrProblem } from '../http/address.ts';
 import { addressAllowedBy } from '../middleware/tenant-policy/index.ts';
 import type { Role } from '../auth/roles.ts';
@@ -69,6 +69,38 @@ const CIDR_PROBLEMS: Record<CidrProblem, string> = {
   host_bits_set: 'has bits set after the prefix (write the network address, such as 203.0.113.0/24)',
 };
 
+/**
+ * Mails the link too. A failure is logged and recorded (`invitation.mail`, outcome failure)
+ * but not answered as an error: the invitation exists and the admin has the link to pass on.
+ */
+async function mailInvitation(
+  c: Context<AppEnv>,
+  auth: SessionAuth,
+  invitation: { id: string; email: string; role: Role; url: string; expiresAt: string },
+): Promise<void> {
+  const { deps } = c.var;
+  let outcome: 'success' | 'failure' = 'success';
+  try {
+    await deps.mailer!.send({
+      to: invitation.email,
+      subject: `Your invitation to ${auth.tenantName} on Sigma`,
+      text: [
+        `${auth.email} invites you to join ${auth.tenantName} on Sigma as ${invitation.role}.`,
+        '',
+        'Open this link to choose your password and sign in:',
+        invitation.url,
+        '',
+        `The link works once and expires on ${invitation.expiresAt.slice(0, 16).replace('T', ' ')} UTC.`,
+        'If you did not expect this invitation, ignore this message.',
+      ].join('\n'),
+    });
+  } catch (error) {
+    outcome = 'failure';
+    console.error('Mailing an invitation failed:', error instanceof Error ? error.message : error);
+  }
+  await commitWithAudit(deps.store, deps.clock, [], [userEvent(c, auth, 'invitation.mail', invitation.id, outcome)]);
+}
+
 interface SettingsRow {
   require_totp: number;
   ip_allowlist: string | null;
@@ -100,6 +132,7 @@ export function adminRoutes() {
       const origin = settings.publicOrigin ?? new URL(c.req.url).origin;
       // The token rides in the fragment: browsers never send it to a server or in a Referer.
       const response: InvitationResponse = { url: `${origin}/accept#${token}`, expiresAt };
+      if (deps.mailer) await mailInvitation(c, auth, { id, email: body.email, role: body.role, url: response.url, expiresAt });
       return c.json(response, 201);
     })
     .get('/users', async (c) => {

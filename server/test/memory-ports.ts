@@ -4,7 +4,7 @@ import { createApp, type AppEnv } from '../app.ts';
 import { createPbkdf2Hasher } from '../auth/password.ts';
 import { createKeyRing } from '../crypto/key-ring.ts';
 import { openSqliteStore, type SqliteStore } from '../node/sqlite-store.ts';
-import type { BlobStore, Clock, KeyRing, PasswordHasher } from '../ports.ts';
+import type { BlobStore, Clock, KeyRing, Mailer, PasswordHasher } from '../ports.ts';
 import type { SettingsOverrides } from '../settings.ts';
 import { migrate } from '../store/migrate.ts';
 
@@ -56,6 +56,7 @@ export interface TestAppOptions {
   keyRing?: KeyRing;
   passwordHasher?: PasswordHasher;
   operatorTokenHash?: Uint8Array;
+  mailer?: Mailer;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
@@ -78,6 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     settings: options.settings,
     tls: options.tls,
     operatorTokenHash: options.operatorTokenHash,
+    mailer: options.mailer,
   };
   const app = createApp(deps);
   return { app, store, blobs, keyRing, clock, deps };
