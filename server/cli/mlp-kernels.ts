@@ -4,6 +4,7 @@
 // 1 keeps everything on this thread). The split is exact: results do not depend on the count.
 import { readFileSync } from 'node:fs';
 import type { MlpEnsembleKernels } from '../../shared/engine/kernels/mlp-reference.ts';
+import type { ModelKernels } from '../../shared/engine/models/registry.ts';
 import { supportsWasmRelaxedSimd } from '../../shared/engine/kernels/wasm-mlp.ts';
 import { defaultKernelWorkers, parallelWasmMlpKernels } from './kernels/parallel.ts';
 
@@ -21,4 +22,14 @@ export async function nodeMlpKernels(workers = kernelWorkersFromEnv()): Promise<
   const file = supportsWasmRelaxedSimd() ? 'kernels-relaxed.wasm' : 'kernels.wasm';
   const module = new WebAssembly.Module(readFileSync(new URL(`../../wasm/build/${file}`, import.meta.url)));
   return parallelWasmMlpKernels(module, workers);
+}
+
+/** True when a model file's JSON holds a neural-network ensemble anywhere (auto keeps one per output). */
+function holdsEnsemble(json: unknown): boolean {
+  return JSON.stringify(json).includes('"kind":"mlp-ensemble"');
+}
+
+/** Kernels for loading these model files: the wasm kernels only when one holds a network (starting them costs threads). */
+export async function nodeModelKernels(files: readonly unknown[]): Promise<ModelKernels> {
+  return files.some(holdsEnsemble) ? { mlp: await nodeMlpKernels() } : {};
 }

@@ -1,6 +1,7 @@
 // Reads --spec and repeated --model options into a spec and a system of models and formulas.
 import { createSystem, type NamedModel, type System } from '../../shared/engine/analysis/system.ts';
 import { loadModel } from '../../shared/engine/train/predict.ts';
+import { nodeModelKernels } from './mlp-kernels.ts';
 import { parseAnalysisSpec, type AnalysisSpec } from '../../shared/schema/analysis-spec.ts';
 import { readJsonFile, requireOption, UsageError } from './io.ts';
 
@@ -17,9 +18,12 @@ export function seedOption(value: string | undefined): number | undefined {
   return seed;
 }
 
-export function loadSystem(values: { spec?: string; model?: string[] }): { spec: AnalysisSpec; system: System; models: NamedModel[] } {
+/** Reads the spec and the models; neural-network models predict on our wasm kernels on every core. */
+export async function loadSystem(values: { spec?: string; model?: string[] }): Promise<{ spec: AnalysisSpec; system: System; models: NamedModel[] }> {
   const spec = parseAnalysisSpec(readJsonFile(requireOption(values.spec, 'spec')));
-  const models = (values.model ?? []).map((label) => ({ label, model: loadModel(readJsonFile(label)) }));
+  const files = (values.model ?? []).map((label) => ({ label, json: readJsonFile(label) }));
+  const kernels = await nodeModelKernels(files.map(({ json }) => json));
+  const models = files.map(({ label, json }) => ({ label, model: loadModel(json, kernels) }));
   const provided = [...Object.keys(spec.variables), ...Object.keys(spec.fixed)];
   const system = createSystem(models, { ...spec.expressions, ...spec.outputs }, provided);
   return { spec, system, models };

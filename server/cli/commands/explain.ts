@@ -18,7 +18,7 @@ export async function explainCommand(args: string[]): Promise<void> {
     options: { ...systemOptions, data: { type: 'string' }, n: { type: 'string' }, pairs: { type: 'string' }, encoding: { type: 'string' } },
   });
   const started = performance.now();
-  const { spec, system, models } = loadSystem(values);
+  const { spec, system, models } = await loadSystem(values);
   const seed = seedOption(values.seed) ?? 0;
   const baseSamples = values.n ? Number(values.n) : 1024;
   if (!Number.isInteger(baseSamples) || baseSamples < 16) throw new UsageError('--n must be a whole number of at least 16');

@@ -9,7 +9,7 @@ import { loadSystem, seedOption, systemOptions } from '../system-loader.ts';
 export async function optimizeCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { ...systemOptions, population: { type: 'string' }, generations: { type: 'string' } } });
   const started = performance.now();
-  const { spec, system } = loadSystem(values);
+  const { spec, system } = await loadSystem(values);
   const problem = problemSpec(spec, system);
   const { evaluator, outsideDomain } = systemEvaluator(system, problem.variables);
   const bar = progressBar('optimize');
@@ -65,7 +65,7 @@ export async function optimizeCommand(args: string[]): Promise<void> {
   console.log(JSON.stringify(answer));
 }
 
-function domainFlags(solutions: readonly Solution[], names: readonly string[], system: ReturnType<typeof loadSystem>['system']): boolean[] {
+function domainFlags(solutions: readonly Solution[], names: readonly string[], system: Awaited<ReturnType<typeof loadSystem>>['system']): boolean[] {
   const n = solutions.length;
   const columns = Object.fromEntries(
     names.map((name) => {

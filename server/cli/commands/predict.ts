@@ -1,6 +1,7 @@
 // sigma predict: a model file and a table in, predictions with std and a domain flag out (CSV).
 import { parseArgs } from 'node:util';
 import { loadModel, predictTable } from '../../../shared/engine/train/predict.ts';
+import { nodeModelKernels } from '../mlp-kernels.ts';
 import { readDataFile, readJsonFile, requireOption, toCsv, writeTextFile } from '../io.ts';
 
 function cell(value: number | string | null): string {
@@ -19,7 +20,8 @@ export async function predictCommand(args: string[]): Promise<void> {
       sheet: { type: 'string' },
     },
   });
-  const model = loadModel(readJsonFile(requireOption(values.model, 'model')));
+  const json = readJsonFile(requireOption(values.model, 'model'));
+  const model = loadModel(json, await nodeModelKernels([json]));
   const { table } = readDataFile(requireOption(values.data, 'data'), { encoding: values.encoding, sheet: values.sheet });
   const prediction = predictTable(model, table);
   const inputColumns = model.inputs.map((name) => table.columns.find((c) => c.name === name)!);

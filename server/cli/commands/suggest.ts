@@ -22,7 +22,7 @@ export async function suggestCommand(args: string[]): Promise<void> {
     },
   });
   const started = performance.now();
-  const { spec, system } = loadSystem(values);
+  const { spec, system } = await loadSystem(values);
   const objectives = spec.objectives.map((o) => {
     if (o.goal !== 'min' && o.goal !== 'max') throw new UsageError(`suggest handles min and max goals; "${o.output}" has ${o.goal}`);
     return o;
