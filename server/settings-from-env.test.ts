@@ -18,6 +18,9 @@ describe('settings from the environment', () => {
       publicOrigin: 'https://sigma.example.com',
     });
     expect(() => settingsFromEnv({ SIGMA_SESSION_MAX_DAYS: '-1' })).toThrow(SettingsError);
+    // Found by the property test: no longer silently the default (rounds to 0) or Infinity.
+    expect(() => settingsFromEnv({ SIGMA_SESSION_IDLE_HOURS: '1e-300' })).toThrow('SIGMA_SESSION_IDLE_HOURS must be a positive number in range');
+    expect(() => settingsFromEnv({ SIGMA_MAX_UPLOAD_MB: '5e301' })).toThrow('SIGMA_MAX_UPLOAD_MB must be a positive number in range');
   });
 
   it('reads trusted proxies as CIDR ranges and names a bad entry by position', () => {

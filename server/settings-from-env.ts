@@ -15,7 +15,10 @@ function positive(env: Record<string, string | undefined>, name: string, unit: n
   if (text === undefined || text === '') return undefined;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new SettingsError(`${name} must be a positive number, not "${text}"`);
-  return Math.round(value * unit);
+  // A value so small it rounds to nothing, or so large it overflows, would silently mean the default or forever.
+  const scaled = Math.round(value * unit);
+  if (scaled < 1 || scaled > Number.MAX_SAFE_INTEGER) throw new SettingsError(`${name} must be a positive number in range, not "${text}"`);
+  return scaled;
 }
 
 const HOUR = 60 * 60 * 1000;

@@ -276,6 +276,7 @@ describe('SMTP settings from the environment', () => {
     expect(() => smtpSettingsFromEnv({ SIGMA_SMTP_URL: 'smtp://u:secret@mail.example.com' }, fail)).toThrow('SIGMA_SMTP_FROM must be the sender address');
     expect(() => smtpSettingsFromEnv({ SIGMA_SMTP_URL: 'smtp://u:secret@mail.example.com', SIGMA_SMTP_FROM: 'a@b>\r\nX: y' }, fail)).toThrow(/SIGMA_SMTP_FROM/);
     expect(() => smtpSettingsFromEnv({ SIGMA_SMTP_URL: 'not a url secret', SIGMA_SMTP_FROM: FROM }, fail)).toThrow(/^SIGMA_SMTP_URL must be a URL such as/);
+    expect(() => smtpSettingsFromEnv({ SIGMA_SMTP_URL: 'smtp://u:secret%zz@mail.example.com', SIGMA_SMTP_FROM: FROM }, fail)).toThrow(/^SIGMA_SMTP_URL: percent-encode/);
   });
 });
 

@@ -46,11 +46,17 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>, fai
   const from = env.SIGMA_SMTP_FROM?.trim() ?? '';
   if (!ADDRESS.test(from)) throw fail('SIGMA_SMTP_FROM must be the sender address, such as sigma@example.com');
   const secure = url.protocol === 'smtps:';
+  let credentials: { username: string; password: string } | {} = {};
+  try {
+    if (url.username) credentials = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  } catch {
+    throw fail('SIGMA_SMTP_URL: percent-encode the user name and password (@ as %40, % as %25)');
+  }
   return {
     secure,
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
-    ...(url.username ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : {}),
+    ...credentials,
     from,
   };
 }
