@@ -37,7 +37,7 @@ export function dotF32(a: usize, b: usize, n: i32): f32 {
   return sum;
 }
 
-export { gemm, mlpTrainStep, mlpTrainSteps, mlpPredict, mlpTileRows, relaxedSimd } from './mlp';
+export { gemm, mlpTrainStep, mlpTrainSteps, mlpPredict, mlpSummarize, mlpTileRows, relaxedSimd } from './mlp';
 export {
   gpCholesky, gpCovariance, gpFactorWithJitter, gpInverseFromFactor, gpNegativeLogLikelihood,
   gpSolveLower, gpSolveLowerMany, gpSolveUpperTransposed,

@@ -706,6 +706,46 @@ export function mlpPredict(plan: usize, x: usize, rows: i32, out: usize): void {
   }
 }
 
+/** softplus in float64, as mlp-reference.ts computes the Gaussian head's variance. */
+function softplus64(z: f64): f64 {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/**
+ * The ensemble's summary of mlpPredict's outputs (out: [members][rows][outWidth]), in float64
+ * ([rows][targets] each): the members' mean, their variance around it, and the mean of their
+ * predicted noise variances (the Gaussian head's softplus + 1e-6, MIN_VARIANCE of mlp-reference.ts;
+ * 0 with the mse loss).
+ * Summed in member order, as summarizeMembers in mlp-reference.ts.
+ */
+export function mlpSummarize(plan: usize, out: usize, rows: i32, mean: usize, spread: usize, noise: usize): void {
+  const members = word(plan, PLAN_MEMBERS);
+  const targets = word(plan, PLAN_TARGETS);
+  const width = word(plan, PLAN_OUT_WIDTH);
+  const gaussian = word(plan, PLAN_LOSS) == 1;
+  for (let i: i32 = 0; i < rows; i++) {
+    for (let t: i32 = 0; t < targets; t++) {
+      let sum: f64 = 0;
+      let variance: f64 = 0;
+      for (let k: i32 = 0; k < members; k++) {
+        const at = out + (<usize>((k * rows + i) * width) << 2);
+        sum += <f64>load<f32>(at + (<usize>t << 2));
+        if (gaussian) variance += softplus64(<f64>load<f32>(at + (<usize>(targets + t) << 2))) + 1e-6;
+      }
+      const m = sum / <f64>members;
+      let squares: f64 = 0;
+      for (let k: i32 = 0; k < members; k++) {
+        const d = <f64>load<f32>(out + (<usize>((k * rows + i) * width + t) << 2)) - m;
+        squares += d * d;
+      }
+      const cell = <usize>(i * targets + t) << 3;
+      store<f64>(mean + cell, m);
+      store<f64>(spread + cell, squares / <f64>members);
+      store<f64>(noise + cell, variance / <f64>members);
+    }
+  }
+}
+
 /** 1 in the relaxed-SIMD build (fused multiply-adds), 0 in the plain SIMD128 one. */
 export function relaxedSimd(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;

@@ -128,4 +128,18 @@ describe('kernels split over worker threads', () => {
     for (let q = 0; q < a.length; q++) worst = Math.max(worst, Math.abs(a[q] - b[q]));
     expect(worst).toBeLessThan(1e-3);
   });
+
+  it('returns its memory after 100 trainings and predictions in one worker', () => {
+    const { x: fx, y: fy } = makeFriedman1(60, 10, 1, 6);
+    const start = single.bytesInUse();
+    let grownTo = 0;
+    for (let run = 0; run < 100; run++) {
+      const model = fitEnsemble(fx, fy, { members: 4, hidden: [8], maxEpochs: 2 }, { seed: run, kernels: single });
+      model.predict(fx);
+      expect(single.bytesInUse()).toBe(start);
+      if (run === 2) grownTo = single.memoryBytes();
+      if (run > 2) expect(single.memoryBytes()).toBe(grownTo);
+    }
+  });
 });
+

@@ -5,7 +5,7 @@
 // remembered across sessions (the caller persists `decisions` and passes them back), and a user
 // can force one candidate by name.
 import { type MlpBlockTraining, hasTrainSteps, trainStepsBatchIndices } from './mlp-batches.ts';
-import { type MlpEnsembleKernels, type MlpEnsembleState, type MlpShape, type MlpWorkHint, mlpLayout } from './mlp-reference.ts';
+import { type MlpEnsembleKernels, type MlpEnsembleState, type MlpShape, type MlpWorkHint, mlpLayout, summarizeMembers } from './mlp-reference.ts';
 import { seededFloat32 } from './self-test.ts';
 
 export interface KernelTiming {
@@ -161,6 +161,10 @@ export function createChoosingMlpKernels(candidates: readonly MlpEnsembleKernels
       }
     },
     predict: (state, x, rows) => of(state).predict(state, x, rows),
+    predictSummary(state, x, rows) {
+      const kernels = of(state);
+      return kernels.predictSummary ? kernels.predictSummary(state, x, rows) : summarizeMembers(state.shape, kernels.predict(state, x, rows), rows);
+    },
     snapshot: (state) => of(state).snapshot(state),
     writeParams: (state, params) => of(state).writeParams(state, params),
     dispose(state) {

@@ -85,6 +85,12 @@ export interface MlpEnsembleKernels {
   ): void;
   /** Raw network outputs of every member: members × rows × networkOutputs(shape), row-major. */
   predict(state: MlpEnsembleState, x: Float32Array, rows: number): Float32Array;
+  /**
+   * The members' mean, spread and noise on `rows` rows (summarizeMembers of predict's outputs),
+   * computed where the outputs are, so that only rows × targets numbers come back. Optional:
+   * callers summarize predict's outputs themselves where it is missing.
+   */
+  predictSummary?(state: MlpEnsembleState, x: Float32Array, rows: number): MemberSummary;
   /** Copies of the parameters and optimizer state. */
   snapshot(state: MlpEnsembleState): MlpSnapshot;
   /** Replaces the parameters (e.g. to restore the best epoch); the optimizer moments stay. */

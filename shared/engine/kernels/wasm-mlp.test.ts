@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type MlpShape, mlpLayout, networkOutputs, referenceMlpKernels } from './mlp-reference.ts';
+import { type MlpShape, mlpLayout, networkOutputs, referenceMlpKernels, summarizeMembers } from './mlp-reference.ts';
 import { seededFloat32 } from './self-test.ts';
 import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd, trainStepsBatchIndices, WasmHeap } from './wasm-mlp.ts';
 
@@ -199,6 +199,25 @@ describe('wasm MLP-ensemble kernels', () => {
     expect(mismatches(a.params, referenceMlpKernels.snapshot(expected).params, shape, 1e-4)).toEqual([]);
     kernels.dispose(block);
     kernels.dispose(replay);
+    expect(kernels.bytesInUse()).toBe(0);
+  });
+
+  it('summarizes the members inside wasm as summarizeMembers does with its outputs', async () => {
+    const kernels = await instantiateWasmMlpKernels(wasmBytes);
+    for (const shape of [shapes[1], shapes[3], shapes[4]]) {
+      const state = kernels.createState(shape, seededParams(shape, 5));
+      const rows = 37;
+      const x = seededFloat32(rows * shape.inputs, 6);
+      const expected = summarizeMembers(shape, kernels.predict(state, x, rows), rows);
+      const got = kernels.predictSummary(state, x, rows);
+      for (const key of ['mean', 'memberVariance', 'noiseVariance'] as const) {
+        expect(got[key]).toHaveLength(rows * shape.targets);
+        for (let q = 0; q < got[key].length; q++) expect(Math.abs(got[key][q] - expected[key][q])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected[key][q])));
+      }
+      if (shape.loss === 'gaussian-nll') expect(Math.min(...got.noiseVariance)).toBeGreaterThan(0);
+      if (shape.members > 1) expect(Math.max(...got.memberVariance)).toBeGreaterThan(0);
+      kernels.dispose(state);
+    }
     expect(kernels.bytesInUse()).toBe(0);
   });
 

@@ -29,6 +29,7 @@ interface MlpExports {
     seed: number, lr: number, decay: number, idx: number, rng: number, firstMember: number,
   ): void;
   mlpPredict(plan: number, x: number, rows: number, out: number): void;
+  mlpSummarize(plan: number, out: number, rows: number, mean: number, spread: number, noise: number): void;
   mlpTileRows(): number;
   relaxedSimd(): number;
 }
@@ -413,6 +414,29 @@ export async function instantiateWasmMlpKernels(source: WebAssembly.Module | Buf
       heap.release(outAt);
       heap.release(xAt);
       return out;
+    },
+
+    predictSummary(state, x, rows) {
+      const internal = internalOf(state);
+      const { shape } = state;
+      if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * shape.inputs) throw new RangeError('Inputs do not match rows × inputs');
+      const cells = rows * shape.targets;
+      const xAt = heap.alloc(x.length * 4);
+      const outAt = heap.alloc(shape.members * rows * networkOutputs(shape) * 4);
+      const summaryAt = heap.alloc(3 * cells * 8);
+      f32().set(x, xAt / 4);
+      wasm.mlpPredict(internal.plan, xAt, rows, outAt);
+      wasm.mlpSummarize(internal.plan, outAt, rows, summaryAt, summaryAt + cells * 8, summaryAt + 2 * cells * 8);
+      const f64 = new Float64Array(wasm.memory.buffer, summaryAt, 3 * cells);
+      const summary = {
+        mean: f64.slice(0, cells),
+        memberVariance: f64.slice(cells, 2 * cells),
+        noiseVariance: f64.slice(2 * cells),
+      };
+      heap.release(summaryAt);
+      heap.release(outAt);
+      heap.release(xAt);
+      return summary;
     },
 
     snapshot(state) {

@@ -6,6 +6,7 @@
 // Inputs and targets are standardized inside, so callers may pass raw or standardized columns.
 import {
   type MlpActivation,
+  type MemberSummary,
   type MlpEnsembleKernels,
   type MlpEnsembleState,
   type MlpLoss,
@@ -304,13 +305,12 @@ function makeEnsemblePredictor(
         for (let j = 0; j < x.cols; j++) xs[i * x.cols + j] = (x.data[i * x.cols + j] - state.inputMean[j]) / state.inputScale[j];
       }
       const handle: MlpEnsembleState = kernels.createState(shape, params, { rows: x.rows });
-      let outputs: Float32Array;
+      let summary: MemberSummary;
       try {
-        outputs = kernels.predict(handle, xs, x.rows);
+        summary = kernels.predictSummary ? kernels.predictSummary(handle, xs, x.rows) : summarizeMembers(shape, kernels.predict(handle, xs, x.rows), x.rows);
       } finally {
         kernels.dispose(handle);
       }
-      const summary = summarizeMembers(shape, outputs, x.rows);
       const mean = createMatrix(x.rows, q);
       const std = createMatrix(x.rows, q);
       const stdLatent = createMatrix(x.rows, q);
