@@ -2,7 +2,7 @@
 // simulated on disk), answering like the Node server.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unstable_startWorker } from 'wrangler';
+import { unstable_readConfig, unstable_startWorker } from 'wrangler';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
@@ -11,7 +11,7 @@ let base: URL;
 beforeAll(async () => {
   worker = await unstable_startWorker({
     config: 'wrangler.toml',
-    dev: { server: { port: 0 }, inspector: false, persist: false, logLevel: 'error' },
+    dev: { server: { port: 0 }, inspector: false, persist: false, logLevel: 'error', testScheduled: true },
     bindings: { SIGMA_MASTER_KEY: { type: 'plain_text', value: Buffer.alloc(32, 1).toString('base64') } },
   });
   await worker.ready;
@@ -51,5 +51,12 @@ describe('the Worker in workerd', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/wasm');
     expect(response.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('has a daily Cron Trigger whose handler runs the retention work', async () => {
+    expect(unstable_readConfig({ config: 'wrangler.toml' }).triggers.crons).toEqual(['0 0 * * *']);
+    // wrangler's test route for scheduled events (testScheduled) calls the Worker's scheduled handler.
+    const response = await fetch(new URL('/__scheduled?cron=0+0+*+*+*', base));
+    expect([response.status, await response.text()]).toEqual([200, 'Ran scheduled event']);
   });
 });
