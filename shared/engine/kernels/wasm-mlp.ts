@@ -10,6 +10,7 @@
 // unpadded layout of the MlpEnsembleKernels interface.
 import {
   type MlpEnsembleKernels,
+  type MemberSummary,
   type MlpEnsembleState,
   type MlpLayout,
   type MlpShape,
@@ -137,6 +138,7 @@ export class WasmHeap {
 }
 
 export interface WasmMlpKernels extends MlpEnsembleKernels, MlpBlockTraining {
+  predictSummary(state: MlpEnsembleState, x: Float32Array, rows: number): MemberSummary;
   /** Bytes of linear memory the module holds (it only grows when a call needs more). */
   memoryBytes(): number;
   /** Bytes of that memory allocated to live states and calls. */
