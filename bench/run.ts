@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const benches = ['bench/first-screen.ts', 'bench/kernels.ts', 'bench/regression.ts', 'bench/optimize.ts', 'bench/sensitivity.ts'].filter((file) => existsSync(file));
+const benches = ['bench/first-screen.ts', 'bench/kernels.ts', 'bench/threads.ts', 'bench/regression.ts', 'bench/optimize.ts', 'bench/sensitivity.ts'].filter((file) => existsSync(file));
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);
