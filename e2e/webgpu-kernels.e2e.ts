@@ -9,7 +9,11 @@ import { bundleModule, openModulePage } from '../shared/engine/kernels/webgpu/ch
 import { launchChromium } from './browser.ts';
 
 type ShapeCase = Compare.ShapeCase;
-type PageGlobals = { entry: typeof Compare; kernels: Awaited<ReturnType<typeof Compare.createWebGpuMlpKernels>> };
+type Kernels = Awaited<ReturnType<typeof Compare.createWebGpuMlpKernels>>;
+type PageGlobals = { entry: typeof Compare; kernels: { tiled: Kernels; direct: Kernels } };
+// Both forms of the matrix products: 'tiled' (what hardware GPUs run) and 'direct' (the default on
+// software adapters, where workgroup barriers are slow).
+const forms = ['tiled', 'direct'] as const;
 
 // Members 1 and 16; inputs 1 to 50; hidden 8 to 128; outputs 1 to 5 (10 with the Gaussian head);
 // batch 1 to 1,000. Modest sizes: the software adapter runs every workgroup on the CPU.
@@ -36,7 +40,8 @@ beforeAll(async () => {
   // Chunks of 40 rows, so that inference crosses chunk boundaries at small row counts.
   await page.evaluate(async () => {
     const globals = globalThis as unknown as PageGlobals;
-    globals.kernels = await globals.entry.createWebGpuMlpKernels({ maxChunkRows: 40 });
+    const make = (matmul: 'tiled' | 'direct') => globals.entry.createWebGpuMlpKernels({ maxChunkRows: 40, matmul });
+    globals.kernels = { tiled: await make('tiled'), direct: await make('direct') };
   });
 });
 
@@ -46,44 +51,49 @@ afterAll(async () => {
 
 describe('WebGPU MLP-ensemble kernels in Chromium', () => {
   it('run on the software adapter', async () => {
-    const adapter = await page.evaluate(() => (globalThis as unknown as PageGlobals).kernels.adapter);
+    const adapter = await page.evaluate(() => (globalThis as unknown as PageGlobals).kernels.tiled.adapter);
     expect(adapter.fallback).toBe(true);
     expect(`${adapter.vendor} ${adapter.architecture}`).toMatch(/swiftshader/i);
   });
 
   for (const shape of shapes) {
     it(`take the reference's training step to float32 rounding (${shape.members}× ${shape.inputs}-${shape.hidden.join('-')} ${shape.targets} targets ${shape.activation} ${shape.loss} batch ${shape.batch})`, async () => {
-      const report = await page.evaluate(async (s) => {
-        const { entry, kernels } = globalThis as unknown as PageGlobals;
-        return entry.compareTrainingStep(kernels, s);
-      }, shape);
-      expect(report.step).toBe(1);
-      expect(report.failing).toEqual({ params: [], firstMoment: [], secondMoment: [] });
-      expect(report.worst.firstMoment).toBeLessThan(1e-5);
-      expect(report.moved).toBeGreaterThan(0);
+      for (const form of forms) {
+        const report = await page.evaluate(async ({ s, form }) => {
+          const { entry, kernels } = globalThis as unknown as PageGlobals;
+          return entry.compareTrainingStep(kernels[form], s);
+        }, { s: shape, form });
+        expect(report.step).toBe(1);
+        expect(report.failing, form).toEqual({ params: [], firstMoment: [], secondMoment: [] });
+        expect(report.worst.firstMoment, form).toBeLessThan(1e-5);
+        expect(report.moved).toBeGreaterThan(0);
+      }
     });
   }
 
   it('predict every member and the member summary like the reference, across tiles and chunks', async () => {
-    const reports = await page.evaluate(async (cases) => {
-      const { entry, kernels } = globalThis as unknown as PageGlobals;
-      const all = [];
-      for (const s of cases) all.push(...(await entry.comparePredict(kernels, s, [0, 1, 15, 16, 17, 41, 130])));
-      return all;
-    }, [shapes[2], shapes[3], shapes[4], shapes[7]]);
-    expect(reports).toHaveLength(28);
-    for (const report of reports) {
-      expect(report.length, `${report.label}, ${report.rows} rows`).toBe(report.expectedLength);
-      expect(report.failing, `${report.label}, ${report.rows} rows`).toEqual([]);
-      expect(report.summaryFailing, `${report.label}, ${report.rows} rows (summary)`).toEqual([]);
-      expect(report.worst).toBeLessThan(1e-5);
+    for (const form of forms) {
+      const reports = await page.evaluate(async ({ cases, form }) => {
+        const { entry, kernels } = globalThis as unknown as PageGlobals;
+        const all = [];
+        for (const s of cases) all.push(...(await entry.comparePredict(kernels[form], s, [0, 1, 17, 41, 130])));
+        return all;
+      }, { cases: [shapes[2], shapes[3], shapes[4], shapes[7]], form });
+      expect(reports).toHaveLength(20);
+      for (const report of reports) {
+        const where = `${form}: ${report.label}, ${report.rows} rows`;
+        expect(report.length, where).toBe(report.expectedLength);
+        expect(report.failing, where).toEqual([]);
+        expect(report.summaryFailing, `${where} (summary)`).toEqual([]);
+        expect(report.worst, where).toBeLessThan(1e-5);
+      }
     }
   });
 
   it('train a block of steps exactly as the same steps one at a time, across command buffers', async () => {
     const report = await page.evaluate(async () => {
       const { entry, kernels } = globalThis as unknown as PageGlobals;
-      return entry.compareBlockTraining(kernels, { members: 3, inputs: 4, hidden: [8, 8], targets: 2, activation: 'silu', loss: 'mse' }, 8, 40);
+      return entry.compareBlockTraining(kernels.direct, { members: 3, inputs: 4, hidden: [8, 8], targets: 2, activation: 'silu', loss: 'mse' }, 8, 40);
     });
     expect(report.stepAfterBlock).toBe(40);
     expect(report.differing).toBe(0);

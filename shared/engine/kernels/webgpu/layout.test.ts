@@ -116,6 +116,15 @@ describe('WebGPU kernel sources', () => {
     expect(summaryKernel('gaussian-nll').bindings).toEqual(['uniform', 'read', 'write']);
   });
 
+  it('stage the matrix products through workgroup memory only in the tiled form', () => {
+    for (const form of ['tiled', 'direct'] as const) {
+      for (const source of [forwardKernel('member', 'silu', true, form), deltaBelowKernel('relu', form), weightGradientKernel('gather', form)]) {
+        expect(source.code.includes('workgroupBarrier()')).toBe(form === 'tiled');
+        expect(source.code).toContain('fn main(');
+      }
+    }
+  });
+
   it('carry the AdamW and variance constants as float32 literals', () => {
     const adam = adamWKernel().code;
     expect(adam).toContain(`const BETA1 = ${Math.fround(0.9)}f;`);

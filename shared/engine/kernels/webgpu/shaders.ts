@@ -195,6 +195,32 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
 }
 `;
 
+/**
+ * The same sum without workgroup memory: each invocation reads its row of A and column of B
+ * itself, in the same order (so the same result). Software adapters (SwiftShader) run workgroup
+ * barriers slowly; hardware GPUs prefer the tiled form.
+ */
+const DIRECT_MATMUL = /* wgsl */ `
+const TILE = ${TILE}u;
+
+@compute @workgroup_size(${TILE}, ${TILE})
+fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let k = group.z;
+  let m = group.y * TILE + local.y;
+  let n = group.x * TILE + local.x;
+  if (m >= rowsM() || n >= colsN()) { return; }
+  let depth = depthK();
+  var acc = initial(k, m, n);
+  for (var i = 0u; i < depth; i++) { acc += loadA(k, m, i) * loadB(k, i, n); }
+  store(k, m, n, acc);
+}
+`;
+
+/** How the matrix products are computed: staged through workgroup memory or read directly. */
+export type MatmulForm = 'tiled' | 'direct';
+
+const matmul = (form: MatmulForm) => (form === 'tiled' ? TILED_MATMUL : DIRECT_MATMUL);
+
 const LAYER: Binding = { name: 'layer', kind: 'uniform', type: 'Layer' };
 const PARAMS: Binding = { name: 'params', kind: 'read', type: 'array<f32>' };
 
@@ -202,7 +228,7 @@ const PARAMS: Binding = { name: 'params', kind: 'read', type: 'array<f32>' };
  * Forward pass of one layer: pre = input·W + b for rows × fanOut of every member, and for a
  * hidden layer post = act(pre). Bindings: layer, params, input (see InputMode), pre[, post].
  */
-export function forwardKernel(mode: InputMode, activation: MlpActivation, hidden: boolean): KernelSource {
+export function forwardKernel(mode: InputMode, activation: MlpActivation, hidden: boolean, form: MatmulForm = 'tiled'): KernelSource {
   const input = inputOf(mode);
   const { code, kinds } = declare([
     LAYER,
@@ -225,7 +251,7 @@ fn store(k: u32, m: u32, n: u32, acc: f32) {
   pre[at] = acc;
   ${hidden ? 'post[at] = activate(acc);' : ''}
 }
-${TILED_MATMUL}`,
+${matmul(form)}`,
   };
 }
 
@@ -233,7 +259,7 @@ ${TILED_MATMUL}`,
  * Δ of the layer below: below = (delta·Wᵀ) ⊙ act′(prePrevious), rows × fanIn of every member.
  * Bindings: layer (the upper layer), params, delta, prePrevious, below.
  */
-export function deltaBelowKernel(activation: MlpActivation): KernelSource {
+export function deltaBelowKernel(activation: MlpActivation, form: MatmulForm = 'tiled'): KernelSource {
   const { code, kinds } = declare([
     LAYER,
     PARAMS,
@@ -254,7 +280,7 @@ fn store(k: u32, m: u32, n: u32, acc: f32) {
   let at = (k * run.rows + m) * layer.fanIn + n;
   below[at] = acc * slope(prePrevious[at]);
 }
-${TILED_MATMUL}`,
+${matmul(form)}`,
   };
 }
 
@@ -263,7 +289,7 @@ ${TILED_MATMUL}`,
  * dW[m][·], row fanIn (the column of ones) is db. Written straight into the flat gradient array.
  * Bindings: layer, input (see InputMode), delta, gradient.
  */
-export function weightGradientKernel(mode: InputMode): KernelSource {
+export function weightGradientKernel(mode: InputMode, form: MatmulForm = 'tiled'): KernelSource {
   const input = inputOf(mode);
   const { code, kinds } = declare([
     LAYER,
@@ -290,7 +316,7 @@ fn store(k: u32, m: u32, n: u32, acc: f32) {
     gradient[layer.biasOffset + k * layer.fanOut + n] = acc;
   }
 }
-${TILED_MATMUL}`,
+${matmul(form)}`,
   };
 }
 

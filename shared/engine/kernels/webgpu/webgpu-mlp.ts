@@ -41,6 +41,7 @@ import {
   type BindingKind,
   type InputMode,
   type KernelSource,
+  type MatmulForm,
   ROW_GROUP,
   TILE,
   adamWKernel,
@@ -106,6 +107,7 @@ export interface WebGpuAdapterDescription {
 export interface WebGpuMlpKernels extends AsyncMlpEnsembleKernels {
   readonly adapter: WebGpuAdapterDescription;
   readonly limits: KernelLimits;
+  readonly matmul: MatmulForm;
   /** Releases the device; every state becomes unusable. */
   destroy(): void;
 }
@@ -181,6 +183,8 @@ export interface WebGpuKernelOptions {
   readonly powerPreference?: GPUPowerPreference;
   /** At most this many rows per inference chunk (tests use it to cross chunk boundaries). */
   readonly maxChunkRows?: number;
+  /** Matrix-product form; by default 'direct' on software adapters, 'tiled' on hardware ones. */
+  readonly matmul?: MatmulForm;
 }
 
 export async function createWebGpuMlpKernels(options: WebGpuKernelOptions = {}): Promise<WebGpuMlpKernels> {
@@ -202,7 +206,8 @@ export async function createWebGpuMlpKernels(options: WebGpuKernelOptions = {}):
       throw new WebGpuUnavailableError(`The WebGPU adapter refused a device: ${(error as Error).message}`);
     }
   }
-  return webGpuMlpKernelsOn(device, info ?? device.adapterInfo, options.maxChunkRows ?? Infinity);
+  const adapter = describeAdapter(info ?? device.adapterInfo);
+  return webGpuMlpKernelsOn(device, adapter, options.maxChunkRows ?? Infinity, options.matmul ?? (adapter.fallback ? 'direct' : 'tiled'));
 }
 
 function describeAdapter(info: GPUAdapterInfo | undefined): WebGpuAdapterDescription {
@@ -217,7 +222,7 @@ function describeAdapter(info: GPUAdapterInfo | undefined): WebGpuAdapterDescrip
   };
 }
 
-function webGpuMlpKernelsOn(device: GPUDevice, info: GPUAdapterInfo | undefined, maxChunkRows: number): WebGpuMlpKernels {
+function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription, maxChunkRows: number, form: MatmulForm): WebGpuMlpKernels {
   const limits: KernelLimits = {
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
     maxBufferSize: device.limits.maxBufferSize,
@@ -270,9 +275,9 @@ function webGpuMlpKernelsOn(device: GPUDevice, info: GPUAdapterInfo | undefined,
   }
 
   const forward = (mode: InputMode, shape: MlpShape, hidden: boolean) =>
-    pipelineOf(`forward ${mode} ${shape.activation} ${hidden ? 'hidden' : 'output'}`, () => forwardKernel(mode, shape.activation, hidden));
-  const deltaBelow = (shape: MlpShape) => pipelineOf(`delta below ${shape.activation}`, () => deltaBelowKernel(shape.activation));
-  const weightGradient = (mode: InputMode) => pipelineOf(`weight gradient ${mode}`, () => weightGradientKernel(mode));
+    pipelineOf(`forward ${mode} ${shape.activation} ${hidden ? 'hidden' : 'output'}`, () => forwardKernel(mode, shape.activation, hidden, form));
+  const deltaBelow = (shape: MlpShape) => pipelineOf(`delta below ${shape.activation}`, () => deltaBelowKernel(shape.activation, form));
+  const weightGradient = (mode: InputMode) => pipelineOf(`weight gradient ${mode}`, () => weightGradientKernel(mode, form));
   const outputDelta = (shape: MlpShape) => pipelineOf(`output delta ${shape.loss}`, () => outputDeltaKernel(shape.loss));
   const adamW = () => pipelineOf('adamw', adamWKernel);
   const summary = (shape: MlpShape) => pipelineOf(`summary ${shape.loss}`, () => summaryKernel(shape.loss));
@@ -501,8 +506,9 @@ function webGpuMlpKernelsOn(device: GPUDevice, info: GPUAdapterInfo | undefined,
 
   return {
     name: 'webgpu',
-    adapter: describeAdapter(info),
+    adapter,
     limits,
+    matmul: form,
 
     createState(shape, params) {
       assertDevice();
