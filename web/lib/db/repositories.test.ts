@@ -44,6 +44,47 @@ describe('local store', () => {
     await expect(repos.projects.create('   ')).rejects.toThrow(/empty/);
   });
 
+  it('renames and deletes folders, moves projects between them and filters the list by folder', async () => {
+    const resins = await repos.folders.create('Resins');
+    const coatings = await repos.folders.create('Coatings');
+    await repos.folders.rename(coatings.id, 'Paints');
+    expect((await repos.folders.list()).map((f) => f.name)).toEqual(['Paints', 'Resins']);
+    await expect(repos.folders.rename('missing', 'x')).rejects.toThrow(NotFoundError);
+
+    const a = await repos.projects.create('Epoxy', resins.id);
+    const b = await repos.projects.create('Acrylic');
+    await repos.projects.moveToFolder(b.id, coatings.id);
+    expect((await repos.projects.list({ folderId: coatings.id })).map((p) => p.name)).toEqual(['Acrylic']);
+    await repos.projects.moveToFolder(b.id, resins.id);
+    expect((await repos.projects.list({ folderId: resins.id })).map((p) => p.name)).toEqual(['Acrylic', 'Epoxy']);
+    expect(await repos.projects.list({ folderId: coatings.id })).toEqual([]);
+    // Search and folder filter together; null is "not in any folder".
+    expect((await repos.projects.list({ folderId: resins.id, search: 'epo' })).map((p) => p.id)).toEqual([a.id]);
+    await repos.projects.moveToFolder(a.id, null);
+    expect((await repos.projects.list({ folderId: null })).map((p) => p.id)).toEqual([a.id]);
+    await expect(repos.projects.moveToFolder(a.id, 'missing')).rejects.toThrow(NotFoundError);
+
+    // Deleting a folder keeps its projects, trashed ones included, outside any folder.
+    await repos.projects.moveToTrash(b.id);
+    await repos.folders.remove(resins.id);
+    expect((await repos.folders.list()).map((f) => f.name)).toEqual(['Paints']);
+    expect((await repos.projects.trash()).map((p) => [p.id, p.folderId])).toEqual([[b.id, null]]);
+    await expect(repos.folders.remove(resins.id)).rejects.toThrow(NotFoundError);
+  });
+
+  it('changes how a dataset is read, in place, and drops empty options', async () => {
+    const project = await repos.projects.create('P');
+    const bytes = new TextEncoder().encode('x,y\n1,2\n');
+    const dataset = await repos.datasets.add({ projectId: project.id, name: 'runs', fileName: 'runs.csv', bytes, rowCount: 1, columnCount: 2 });
+    const updated = await repos.datasets.setReadOptions(dataset.id, { kinds: { x: 'categorical' }, ignore: ['y'] });
+    expect(updated.readOptions).toEqual({ kinds: { x: 'categorical' }, ignore: ['y'] });
+    expect((await repos.datasets.get(dataset.id)).readOptions).toEqual({ kinds: { x: 'categorical' }, ignore: ['y'] });
+    await repos.datasets.setReadOptions(dataset.id, {});
+    expect('readOptions' in (await repos.datasets.get(dataset.id))).toBe(false);
+    expect((await repos.datasets.get(dataset.id)).fileSha256).toBe(dataset.fileSha256);
+    await expect(repos.datasets.setReadOptions('missing', {})).rejects.toThrow(NotFoundError);
+  });
+
   it('stores a file once by its SHA-256 and versions datasets that extend one another', async () => {
     const project = await repos.projects.create('P');
     const bytes = new TextEncoder().encode('x,y\n1,2\n');

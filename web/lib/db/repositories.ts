@@ -49,6 +49,17 @@ export class FoldersRepository {
   list(): Promise<FolderRecord[]> {
     return this.db.folders.orderBy('name').toArray();
   }
+
+  /** Deletes a folder; its projects (trashed ones too) move out of it, none is deleted. */
+  async remove(id: string): Promise<void> {
+    // Checked outside the transaction: Dexie rewraps an error named NotFoundError thrown inside one.
+    if (!(await this.db.folders.get(id))) throw new NotFoundError('No such folder');
+    await this.db.transaction('rw', this.db.folders, this.db.projects, async () => {
+      const now = this.clock.now();
+      await this.db.projects.where('folderId').equals(id).modify({ folderId: null, updatedAt: now });
+      await this.db.folders.delete(id);
+    });
+  }
 }
 
 export class ProjectsRepository {
@@ -97,8 +108,9 @@ export class ProjectsRepository {
     return this.#update(id, { name: cleanName(name) });
   }
 
-  moveToFolder(id: string, folderId: string | null): Promise<void> {
-    return this.#update(id, { folderId });
+  async moveToFolder(id: string, folderId: string | null): Promise<void> {
+    if (folderId !== null && !(await this.db.folders.get(folderId))) throw new NotFoundError('No such folder');
+    await this.#update(id, { folderId });
   }
 
   moveToTrash(id: string): Promise<void> {
@@ -169,6 +181,20 @@ export class DatasetsRepository {
     const dataset = await this.db.datasets.get(datasetId);
     if (!dataset) throw new NotFoundError('No such dataset');
     return dataset;
+  }
+
+  /**
+   * Changes how the dataset is read (the import screen's column switches). The one change a
+   * dataset takes in place: its file and rows stay as they are, and each task reads the options
+   * when it trains.
+   */
+  async setReadOptions(datasetId: string, readOptions: DatasetReadOptions): Promise<DatasetRecord> {
+    const dataset = await this.db.datasets.get(datasetId);
+    if (!dataset) throw new NotFoundError('No such dataset');
+    const { readOptions: _, ...rest } = dataset;
+    const updated: DatasetRecord = Object.keys(readOptions).length > 0 ? { ...rest, readOptions } : rest;
+    await this.db.datasets.put(updated);
+    return updated;
   }
 
   async fileBytes(datasetId: string): Promise<Uint8Array> {

@@ -22,6 +22,7 @@ import { type BrowserMlpKernels, browserMlpKernels } from './mlp-kernels.ts';
 import { activateBackend, detectBackends } from './backends.ts';
 import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
 import { appendRows } from './append-rows.ts';
+import { tableStatistics, type Correlation } from './column-statistics.ts';
 import type { AnalysisSpecInput } from '../../../shared/schema/analysis-spec.ts';
 import type {
   DesignOptions,
@@ -129,6 +130,18 @@ export const engineApi = {
       }),
     );
     return { report, columns: summarizeTable(table), preview };
+  },
+
+  /**
+   * The whole table for the dataset screen: every cell (numeric columns as Float64Array, which
+   * the structured clone copies in one block), summaries with histograms, and the correlations.
+   */
+  readDataset(
+    bytes: Uint8Array,
+    options: ReadTableOptions = {},
+  ): { report: ReadReport; cells: readonly Column[]; columns: ColumnSummary[]; correlation: Correlation } {
+    const { table, report } = readTable(bytes, options);
+    return { report, cells: table.columns, ...tableStatistics(table) };
   },
 
   /** A dataset with a filled experiment sheet's rows appended, as the CSV of the new version. */
