@@ -147,7 +147,7 @@ const REFINE_NATS_PER_ITERATION = 1e-4;
 /**
  * Log marginal likelihood log p(y | X, θ) of a zero-mean GP and, when `gradient` is given, its
  * gradient with respect to θ = [log ℓ (one per input, or one), log σ_f², log σ_n², log σ_lin² (with a
- * linear kernel)].
+ * linear kernel)], computed on `kernels`.
  */
 export function gpLogMarginalLikelihood(
   x: Matrix,
@@ -190,20 +190,8 @@ export function fitGp(
     const progress = onProgress ? (f: number) => onProgress((o + f) / y.cols) : undefined;
     perOutput.push(fitOutput(x, target, structure, options, deriveSeed(seed, o), signal, progress, kernels));
   }
-  return makeGpPredictor(
-    {
-    kind: 'gp',
-    version: 1,
-    kernel,
-    ard,
-    linear,
-    inputs: x.cols,
-    outputs: y.cols,
-    x: Array.from(x.data),
-    perOutput,
-    },
-    kernels,
-  );
+  const state: GpState = { kind: 'gp', version: 1, kernel, ard, linear, inputs: x.cols, outputs: y.cols, x: Array.from(x.data), perOutput };
+  return makeGpPredictor(state, kernels);
 }
 
 export function gpFromJSON(state: GpState, kernels: GpKernels = referenceGpKernels): GpPredictor {
