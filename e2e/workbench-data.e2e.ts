@@ -222,6 +222,24 @@ describe('the dataset screen on 10,000 rows', () => {
     expect(await columnRow('grade').getByTestId('column-use').inputValue()).toBe('categorical');
     expect(await columnRow('time').getByTestId('column-use').inputValue()).toBe('ignore');
 
+    // The model takes them so: grade as a category (a menu of its labels in the prediction form), time left out.
+    const projectUrl = page.url();
+    await page.getByLabel('strength', { exact: true }).check();
+    await page.getByTestId('model-choice').selectOption('linear');
+    await page.getByLabel('Folds').fill('2');
+    await page.getByTestId('start-training').click();
+    await page.getByTestId('task-status').and(page.locator('[data-status="done"]')).waitFor({ timeout: 60_000 });
+    const fields = page.locator('[data-input]');
+    await fields.first().waitFor();
+    expect(await fields.evaluateAll((elements) => elements.map((e) => `${e.getAttribute('data-input')}:${e.tagName.toLowerCase()}`))).toEqual([
+      'temp:input',
+      'grade:select',
+      'line:select',
+    ]);
+    expect(await page.locator('select[data-input="grade"] option').allTextContents()).toEqual(['1', '2', '3']);
+    await page.goto(projectUrl);
+    await page.getByTestId('data-grid').waitFor();
+
     // Back to numeric as detected: the override is dropped.
     await columnRow('grade').getByTestId('column-use').selectOption('numeric');
     await columnRow('grade').locator('td').first().filter({ hasText: 'numeric' }).waitFor();
