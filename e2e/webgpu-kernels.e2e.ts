@@ -102,6 +102,18 @@ describe('WebGPU MLP-ensemble kernels in Chromium', () => {
     expect(report.moved).toBeGreaterThan(100);
   });
 
+  it('reuse their device buffers between calls and free them on dispose', async () => {
+    const report = await page.evaluate(async () => {
+      const { entry, kernels } = globalThis as unknown as PageGlobals;
+      return entry.memoryReuse(kernels.direct);
+    });
+    expect(report.before).toBe(0);
+    expect(report.afterFirstRound).toBeGreaterThan(0);
+    expect(report.afterMoreRounds).toBe(report.afterFirstRound);
+    expect(report.afterDispose).toBe(0);
+    expect(report.disposedError).toMatch(/^RangeError: .*disposed/);
+  });
+
   it('refuse with WebGpuUnavailableError once the device is lost', async () => {
     const report = await page.evaluate(() => (globalThis as unknown as PageGlobals).entry.lostDeviceError());
     expect(report.errorName).toBe('WebGpuUnavailableError');

@@ -206,6 +206,50 @@ export async function compareBlockTraining(kernels: WebGpuMlpKernels, shape: Mlp
   return { steps, differing, stepAfterBlock: a.step, moved };
 }
 
+export interface MemoryReport {
+  readonly before: number;
+  /** After one round of every call (the buffers have grown to these sizes). */
+  readonly afterFirstRound: number;
+  /** After five more rounds of the same sizes: the buffers are reused, not reallocated. */
+  readonly afterMoreRounds: number;
+  readonly afterDispose: number;
+  /** What a call on the disposed state throws. */
+  readonly disposedError: string;
+}
+
+/** Device bytes held across repeated calls and after dispose. */
+export async function memoryReuse(kernels: WebGpuMlpKernels): Promise<MemoryReport> {
+  const shape: MlpShape = { members: 4, inputs: 3, hidden: [16, 8], targets: 2, activation: 'silu', loss: 'gaussian-nll' };
+  const before = kernels.bytesHeld();
+  const x = seededFloat32(200 * shape.inputs, 3);
+  const y = seededFloat32(200 * shape.targets, 4);
+  const memberRows = seededIndices(shape.members * 30, 200, 5);
+  const indices = seededIndices(shape.members * 10, 200, 6);
+  const query = seededFloat32(50 * shape.inputs, 7);
+  const state = kernels.createState(shape, seededParams(shape, 1));
+  const round = async () => {
+    await kernels.trainStep(state, x, y, indices, 1e-3, 1e-4);
+    await kernels.trainSteps(state, x, y, memberRows, 10, 3, 1, 1e-3, 1e-4);
+    await kernels.predict(state, query, 50);
+    await kernels.predictSummary(state, query, 50);
+    await kernels.snapshot(state);
+  };
+  await round();
+  const afterFirstRound = kernels.bytesHeld();
+  for (let r = 0; r < 5; r++) await round();
+  const afterMoreRounds = kernels.bytesHeld();
+  kernels.dispose(state);
+  // dispose frees the buffers once the state's queued calls have settled (a microtask later).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  let disposedError = 'none';
+  try {
+    await kernels.predict(state, query, 50);
+  } catch (error) {
+    disposedError = `${(error as Error).name}: ${(error as Error).message}`;
+  }
+  return { before, afterFirstRound, afterMoreRounds, afterDispose: kernels.bytesHeld(), disposedError };
+}
+
 export interface LossReport {
   readonly errorName: string;
   readonly message: string;

@@ -108,6 +108,11 @@ export interface WebGpuMlpKernels extends AsyncMlpEnsembleKernels {
   readonly adapter: WebGpuAdapterDescription;
   readonly limits: KernelLimits;
   readonly matmul: MatmulForm;
+  /**
+   * Bytes of device buffers the live states hold (parameters, moments, scratch, pool, readback);
+   * constant across repeated calls of one size, 0 once every state is disposed and its work done.
+   */
+  bytesHeld(): number;
   /** Releases the device; every state becomes unusable. */
   destroy(): void;
 }
@@ -282,14 +287,22 @@ function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription
   const adamW = () => pipelineOf('adamw', adamWKernel);
   const summary = (shape: MlpShape) => pipelineOf(`summary ${shape.loss}`, () => summaryKernel(shape.loss));
 
+  let bytesHeld = 0;
+
   function createBuffer(label: string, bytes: number, usage: number): GPUBuffer {
+    bytesHeld += bytes;
     return device.createBuffer({ label, size: bytes, usage });
+  }
+
+  function release(buffer: GPUBuffer): void {
+    bytesHeld -= buffer.size;
+    buffer.destroy();
   }
 
   /** A buffer of at least `bytes`, reallocated (contents dropped) when too small. */
   function grow(internal: GpuInternal, current: GrowingBuffer | null, label: string, bytes: number, usage: number): GrowingBuffer {
     if (current && current.bytes >= bytes) return current;
-    current?.buffer.destroy();
+    if (current) release(current.buffer);
     internal.bindGroups.clear();
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     return { buffer: createBuffer(label, size, usage), bytes: size };
@@ -298,7 +311,7 @@ function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription
   function ensureForwardRows(internal: GpuInternal, rows: number): void {
     if (internal.forwardRows >= rows) return;
     const { shape, layout } = internal;
-    for (const buffer of [...internal.pre, ...internal.post]) buffer.destroy();
+    for (const buffer of [...internal.pre, ...internal.post]) release(buffer);
     internal.pre = layout.layers.map((l, i) => createBuffer(`pre ${i}`, bufferBytes(shape.members * rows * l.fanOut), STORAGE | COPY_SRC));
     internal.post = layout.layers.slice(0, -1).map((l, i) => createBuffer(`post ${i}`, bufferBytes(shape.members * rows * l.fanOut), STORAGE));
     internal.forwardRows = rows;
@@ -307,7 +320,7 @@ function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription
 
   function ensureDeltaRows(internal: GpuInternal, rows: number): void {
     if (internal.deltaRows >= rows) return;
-    for (const buffer of internal.delta) buffer.destroy();
+    for (const buffer of internal.delta) release(buffer);
     internal.delta = internal.layout.layers.map((l, i) => createBuffer(`delta ${i}`, bufferBytes(internal.shape.members * rows * l.fanOut), STORAGE));
     internal.deltaRows = rows;
     internal.bindGroups.clear();
@@ -316,8 +329,10 @@ function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription
   function ensurePool(internal: GpuInternal, x: Float32Array, y: Float32Array): Pool {
     if (internal.pool?.x === x && internal.pool.y === y) return internal.pool;
     const rows = poolRows(internal.shape, x, y);
-    internal.pool?.xBuffer.destroy();
-    internal.pool?.yBuffer.destroy();
+    if (internal.pool) {
+      release(internal.pool.xBuffer);
+      release(internal.pool.yBuffer);
+    }
     const xBuffer = createBuffer('pool x', bufferBytes(x.length), STORAGE | COPY_DST);
     const yBuffer = createBuffer('pool y', bufferBytes(y.length), STORAGE | COPY_DST);
     device.queue.writeBuffer(xBuffer, 0, x);
@@ -509,6 +524,7 @@ function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription
     adapter,
     limits,
     matmul: form,
+    bytesHeld: () => bytesHeld,
 
     createState(shape, params) {
       assertDevice();
@@ -705,7 +721,7 @@ function webGpuMlpKernelsOn(device: GPUDevice, adapter: WebGpuAdapterDescription
           internal.pool?.xBuffer, internal.pool?.yBuffer,
           internal.indices?.buffer, internal.runs?.buffer, internal.input?.buffer, internal.summary?.buffer, internal.readback?.buffer,
         ];
-        for (const buffer of buffers) buffer?.destroy();
+        for (const buffer of buffers) if (buffer) release(buffer);
         internal.bindGroups.clear();
       });
     },
