@@ -102,6 +102,16 @@ describe('WebGPU MLP-ensemble kernels in Chromium', () => {
     expect(report.moved).toBeGreaterThan(100);
   });
 
+  it('compute SiLU to float32 accuracy far into both tails', async () => {
+    const report = await page.evaluate(async () => {
+      const { entry, kernels } = globalThis as unknown as PageGlobals;
+      return entry.siluTails(kernels.direct);
+    });
+    expect(report.rows).toBe(4001);
+    expect(report.failing).toEqual([]);
+    expect(report.worstRelative).toBeLessThan(1e-6);
+  });
+
   it('reuse their device buffers between calls and free them on dispose', async () => {
     const report = await page.evaluate(async () => {
       const { entry, kernels } = globalThis as unknown as PageGlobals;

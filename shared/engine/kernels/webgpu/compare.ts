@@ -206,6 +206,36 @@ export async function compareBlockTraining(kernels: WebGpuMlpKernels, shape: Mlp
   return { steps, differing, stepAfterBlock: a.step, moved };
 }
 
+export interface SiluReport {
+  readonly rows: number;
+  /** Inputs z where |silu − exact| > 1e-6·|exact| + 2e-38·|z| (at most 10 listed). */
+  readonly failing: number[];
+  /** Largest |silu − exact| / |exact| for |z| ≤ 87. */
+  readonly worstRelative: number;
+}
+
+/**
+ * SiLU far into both tails: a 1-1-1 network with unit weights and zero biases outputs silu(z)
+ * itself. Tests the shaders' own exp (range reduction and polynomial), against double precision.
+ */
+export async function siluTails(kernels: WebGpuMlpKernels): Promise<SiluReport> {
+  const shape: MlpShape = { members: 1, inputs: 1, hidden: [1], targets: 1, activation: 'silu', loss: 'mse' };
+  const state = kernels.createState(shape, Float32Array.of(1, 0, 1, 0));
+  const x = Float32Array.from({ length: 4001 }, (_, i) => (i - 2000) / 20);
+  const got = await kernels.predict(state, x, x.length);
+  kernels.dispose(state);
+  const failing: number[] = [];
+  let worstRelative = 0;
+  for (let i = 0; i < x.length; i++) {
+    const z = x[i];
+    const exact = z / (1 + Math.exp(-z));
+    // Below z = −87 σ(z) is held at e⁻⁸⁷ ≈ 1.6e-38, so that it stays a normal float.
+    if (!(Math.abs(got[i] - exact) <= 1e-6 * Math.abs(exact) + 2e-38 * Math.abs(z)) && failing.length < 10) failing.push(z);
+    if (Math.abs(z) <= 87 && exact !== 0) worstRelative = Math.max(worstRelative, Math.abs(got[i] - exact) / Math.abs(exact));
+  }
+  return { rows: got.length, failing, worstRelative };
+}
+
 export interface MemoryReport {
   readonly before: number;
   /** After one round of every call (the buffers have grown to these sizes). */
