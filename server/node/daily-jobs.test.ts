@@ -111,11 +111,14 @@ describe('the daily jobs', () => {
     const owner = await signIn(app, 'owner@acme.example');
     expect((await owner.post('/api/v1/projects', { name: 'recent' })).status).toBe(201);
 
+    // A blob a crash left without its row: noted today, deleted by a later run.
+    await blobs.put(`t/${acme.tenantId}/files/${crypto.randomUUID()}`, new Uint8Array([1]));
     const report = await runDailyJobs({ store, blobs, clock, dataDir, settings: { auditRetentionDays: 50, tenantErasureDays: 90, orphanBlobGraceMs: 3_600_000 } });
     expect(report.backup).toBe(join(dataDir, 'backups', '2026-04-11T00-00-00.000Z'));
     expect(existsSync(join(report.backup, 'manifest.json'))).toBe(true);
     expect(readdirSync(join(dataDir, 'backups'))).toEqual(['2026-04-11T00-00-00.000Z']);
     expect(report.tenantsPurged).toEqual([globex.tenantId]);
+    expect(report.orphanBlobs).toEqual({ deleted: [], waiting: 1 });
     expect(report.audit.map((a) => a.chain).sort()).toEqual([acme.tenantId, globex.tenantId, 'service'].sort());
     // What is left of Acme's chain: the project made today, verifiable from the checkpoint.
     expect((await readEvents(store, { chain: acme.tenantId })).map((e) => e.action)).toEqual(['auth.login', 'project.create']);
