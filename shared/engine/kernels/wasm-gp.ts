@@ -6,7 +6,7 @@
 // padding; this side copies between that layout and the n × n arrays of linalg.ts. Memory comes from
 // the same first-fit allocator as the MLP kernels: a likelihood holds its buffers until disposed, and
 // the one-off operations release theirs before returning.
-import type { GpKernels, GpLikelihood, GpStructure } from '../models/gp.ts';
+import { type GpKernels, type GpLikelihood, type GpStructure, referenceGpKernels } from '../models/gp.ts';
 import type { JitteredCholesky } from '../models/linalg.ts';
 import type { Matrix } from '../models/matrix.ts';
 import { WasmHeap } from './wasm-mlp.ts';
@@ -100,7 +100,7 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
     const dp = Math.ceil(d / 2) * 2;
     const thetaLength = (structure.ard ? d : 1) + 2 + (structure.linear ? 1 : 0);
     const square = size * size * BYTES;
-    const blocks = [
+    const sizes = [
       n * dp * BYTES, // x, zero-padded to an even width
       size * BYTES, // y
       thetaLength * BYTES,
@@ -111,7 +111,17 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
       n * dp * BYTES, // x / ℓ
       thetaLength * BYTES, // gradient
       (2 + dp) * BYTES, // jitter, then per-input scratch
-    ].map((bytes) => heap.alloc(Math.max(bytes, BYTES)));
+    ];
+    const blocks: number[] = [];
+    try {
+      for (const bytes of sizes) blocks.push(heap.alloc(Math.max(bytes, BYTES)));
+    } catch (error) {
+      // wasm32 memory ends at 4 GiB (browsers may refuse sooner): three n × n matrices stop fitting
+      // near n = 10,000. The reference computes the same numbers in ordinary arrays.
+      for (const block of blocks) heap.release(block);
+      if (!(error instanceof RangeError)) throw error;
+      return referenceGpKernels.likelihood(x, y, structure);
+    }
     const [xAt, yAt, thetaAt, kAt, lAt, invAt, alphaAt, xsAt, gradientAt, outAt] = blocks;
     {
       const heap64 = f64();
