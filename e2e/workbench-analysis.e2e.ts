@@ -98,11 +98,13 @@ describe('the analysis screens of a trained task', () => {
     const gridPoints = Number(await dependence.getByTestId('dependence-plot').getAttribute('data-points'));
     expect(gridPoints).toBeGreaterThan(2);
     await dependence.getByText('Data as a table').click();
+    await dependence.locator('details tbody tr').first().waitFor();
     await expect(dependence.locator('details tbody tr').count()).resolves.toBe(gridPoints);
     const interaction = page.getByTestId('interaction');
     await interaction.locator('[data-testid="heat-map"][data-rendered="true"]').waitFor();
     await expect(interaction.getByTestId('heat-map').getAttribute('data-points')).resolves.toBe('100');
     await interaction.getByText('Data as a table').click();
+    await interaction.locator('details tbody td').first().waitFor();
     // 10 × 10 cells.
     await expect(interaction.locator('details tbody td').count()).resolves.toBe(100);
   }, 120_000);
@@ -156,6 +158,7 @@ describe('the analysis screens of a trained task', () => {
     await plot.and(page.locator('[data-rendered="true"]')).waitFor();
     await expect(plot.getAttribute('data-points')).resolves.toBe(String(count));
     await plot.getByText('Data as a table').click();
+    await plot.locator('details tbody tr').first().waitFor();
     await expect(plot.locator('details tbody tr button[aria-pressed]').count()).resolves.toBe(count);
   }, 120_000);
 

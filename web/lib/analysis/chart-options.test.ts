@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependenceOption, heatMapOption, paddedSpan, paretoOption, predictedActualOption, short, sobolOption } from './chart-options.ts';
+import { chartOption, dependenceOption, heatMapOption, paddedSpan, paretoOption, predictedActualOption, short, sobolOption } from './chart-options.ts';
 
 type Series = { type: string; data: unknown[]; encode?: unknown };
 const seriesOf = (option: { series?: unknown }) => option.series as Series[];
@@ -57,5 +57,15 @@ describe('chart options', () => {
     const [cells] = seriesOf(option);
     expect(cells.data).toEqual([[0, 0, 1], [0, 1, 2], [0, 2, 3], [1, 0, 4], [1, 1, 5], [1, 2, 6]]);
     expect(option.visualMap).toMatchObject({ min: 1, max: 6 });
+  });
+});
+
+describe('chartOption', () => {
+  it('builds the option of each kind of spec on a white background', () => {
+    const option = chartOption({ kind: 'ranking', items: [{ variable: 'a', value: 1 }] });
+    expect(option.backgroundColor).toBe('#fff');
+    expect(seriesOf(option)[0]).toMatchObject({ type: 'bar', data: [1] });
+    const heat = chartOption({ kind: 'heat-map', aTicks: ['x'], bTicks: ['y'], values: [3], names: { a: 'A', b: 'B' } });
+    expect(seriesOf(heat)[0]).toMatchObject({ type: 'heatmap', data: [[0, 0, 3]], progressive: 0 });
   });
 });

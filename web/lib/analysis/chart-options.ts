@@ -1,9 +1,11 @@
 // ECharts options of the workbench charts, as pure functions of the data (tested without a
-// browser). Animation is off: results appear at once, and a PNG export never catches a frame
-// halfway.
+// browser). A chart is described by a ChartSpec, plain data that crosses to the chart worker,
+// which turns it into options there (options hold functions, which cannot cross). Animation
+// is off: results appear at once, and a PNG export never catches a frame halfway. The
+// background is white so that the PNG is too.
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, CustomSeriesOption, HeatmapSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, LegendComponentOption, TooltipComponentOption, VisualMapComponentOption } from 'echarts/components';
+import type { GridComponentOption, LegendComponentOption, VisualMapComponentOption } from 'echarts/components';
 import type { CustomSeriesRenderItem } from 'echarts';
 import type { DependenceCurve, SobolBar } from './results.ts';
 
@@ -15,13 +17,44 @@ export type ChartOption = ComposeOption<
   | ScatterSeriesOption
   | GridComponentOption
   | LegendComponentOption
-  | TooltipComponentOption
   | VisualMapComponentOption
 >;
 
+/** What a chart shows, as structured-cloneable data: one kind per chart component. */
+export type ChartSpec =
+  | { kind: 'predicted-actual'; actual: readonly number[]; predicted: readonly number[]; std: readonly number[]; names: { actual: string; predicted: string } }
+  | { kind: 'pareto'; points: readonly (readonly [number, number])[]; selected: number; names: { x: string; y: string } }
+  | { kind: 'sobol'; bars: readonly SobolBar[]; names: { first: string; total: string } }
+  | { kind: 'ranking'; items: readonly { variable: string; value: number }[] }
+  | { kind: 'dependence'; curve: DependenceCurve; names: { x: string; y: string } }
+  | { kind: 'heat-map'; aTicks: readonly string[]; bTicks: readonly string[]; values: readonly number[]; names: { a: string; b: string } };
+
+export function chartOption(spec: ChartSpec): ChartOption {
+  const option = ((): ChartOption => {
+    switch (spec.kind) {
+      case 'predicted-actual':
+        return predictedActualOption(spec.actual, spec.predicted, spec.std, spec.names);
+      case 'pareto':
+        return paretoOption(spec.points, spec.selected, spec.names);
+      case 'sobol':
+        return sobolOption(spec.bars, spec.names);
+      case 'ranking':
+        return rankingOption(spec.items);
+      case 'dependence':
+        return dependenceOption(spec.curve, spec.names);
+      case 'heat-map':
+        return heatMapOption(spec.aTicks, spec.bTicks, spec.values, spec.names);
+    }
+  })();
+  // Progressive rendering paints a long series over several frames; a chart disposed meanwhile
+  // would leave zrender painting into it. These charts are small enough to paint at once.
+  const series = (Array.isArray(option.series) ? option.series : option.series ? [option.series] : []).map((s) => ({ ...s, progressive: 0 }));
+  return { backgroundColor: '#fff', ...option, series } as ChartOption;
+}
+
 export const COLOURS = { brand: '#1f4e79', light: '#9fb7cc', pale: '#e8eff6', ink: '#1b1f24', grey: '#8c959f', selected: '#f6b93b' } as const;
 
-/** A short label for an axis tick or a tooltip: three significant digits. */
+/** A short label for an axis tick or a bar: three significant digits. */
 export function short(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(3))) : '';
 }
@@ -66,20 +99,18 @@ export function predictedActualOption(
   return {
     animation: false,
     grid: { left: 60, right: 16, top: 16, bottom: 46 },
-    tooltip: { trigger: 'item' },
     xAxis: valueAxis(names.actual, span, 28),
     yAxis: valueAxis(names.predicted, span, 44),
     series: [
       // The diagonal: a perfect model puts every point on it.
-      { type: 'line', data: [[span.lo, span.lo], [span.hi, span.hi]], symbol: 'none', silent: true, lineStyle: { type: 'dashed', color: COLOURS.grey, width: 1 }, tooltip: { show: false } },
-      { type: 'custom', data: actual.map((a, i) => [a, predicted[i] - std[i], predicted[i] + std[i]]), encode: { x: 0, y: [1, 2] }, renderItem: verticalInterval, silent: true, tooltip: { show: false } },
+      { type: 'line', data: [[span.lo, span.lo], [span.hi, span.hi]], symbol: 'none', silent: true, lineStyle: { type: 'dashed', color: COLOURS.grey, width: 1 } },
+      { type: 'custom', data: actual.map((a, i) => [a, predicted[i] - std[i], predicted[i] + std[i]]), encode: { x: 0, y: [1, 2] }, renderItem: verticalInterval, silent: true },
       {
         type: 'scatter',
         name: names.predicted,
         data: actual.map((a, i) => [a, predicted[i]]),
         symbolSize: 5,
         itemStyle: { color: COLOURS.brand },
-        tooltip: { formatter: ({ value }) => { const [a, p] = value as number[]; return `${names.actual} ${short(a)}<br>${names.predicted} ${short(p)}`; } },
       },
     ],
   };
@@ -89,7 +120,6 @@ export function paretoOption(points: readonly (readonly [number, number])[], sel
   return {
     animation: false,
     grid: { left: 64, right: 16, top: 16, bottom: 46 },
-    tooltip: { trigger: 'item' },
     xAxis: valueAxis(names.x, paddedSpan(points.map((p) => p[0])), 28),
     yAxis: valueAxis(names.y, paddedSpan(points.map((p) => p[1])), 48),
     series: [
@@ -100,8 +130,6 @@ export function paretoOption(points: readonly (readonly [number, number])[], sel
           symbolSize: i === selected ? 13 : 9,
           itemStyle: i === selected ? { color: COLOURS.selected, borderColor: COLOURS.ink, borderWidth: 1.5 } : { color: COLOURS.brand },
         })),
-        cursor: 'pointer',
-        tooltip: { formatter: ({ dataIndex, value }) => { const [x, y] = value as number[]; return `#${dataIndex + 1}<br>${names.x} ${short(x)}<br>${names.y} ${short(y)}`; } },
       },
     ],
   };
@@ -132,7 +160,6 @@ function sobolSeries(name: string, colour: string, offset: -1 | 1, bars: readonl
     data: bars.map((bar, i) => [i, ...pick(bar)]),
     encode: { x: [1, 2, 3], y: 0 },
     renderItem,
-    tooltip: { formatter: ({ value }) => { const [i, v, lo, hi] = value as number[]; return `${bars[i].variable}<br>${name} ${short(v)} [${short(lo)}, ${short(hi)}]`; } },
   };
 }
 
@@ -142,7 +169,6 @@ export function sobolOption(bars: readonly SobolBar[], names: { first: string; t
     animation: false,
     grid: { left: 130, right: 20, top: 30, bottom: 24 },
     legend: { data: [names.first, names.total], top: 0 },
-    tooltip: { trigger: 'item' },
     xAxis: { type: 'value', min: Math.min(0, ...finite), max: Math.max(0.1, ...finite), axisLabel: { formatter: short } },
     yAxis: { type: 'category', inverse: true, data: bars.map((b) => b.variable), axisLabel: { width: 120, overflow: 'truncate' } },
     series: [
@@ -156,7 +182,6 @@ export function rankingOption(items: readonly { variable: string; value: number 
   return {
     animation: false,
     grid: { left: 130, right: 60, top: 8, bottom: 24 },
-    tooltip: { trigger: 'item' },
     xAxis: { type: 'value', min: 0, axisLabel: { formatter: short } },
     yAxis: { type: 'category', inverse: true, data: items.map((item) => item.variable), axisLabel: { width: 120, overflow: 'truncate' } },
     series: [
@@ -182,11 +207,10 @@ export function dependenceOption(curve: DependenceCurve, names: { x: string; y: 
   return {
     animation: false,
     grid: { left: 64, right: 16, top: 16, bottom: 46 },
-    tooltip: { trigger: 'axis' },
     xAxis: valueAxis(names.x, { lo: Math.min(...curve.grid), hi: Math.max(...curve.grid) }, 28),
     yAxis: valueAxis(names.y, paddedSpan([...curve.low, ...curve.high, ...curve.mean]), 48),
     series: [
-      { type: 'custom', data: curve.grid.map((g, i) => [g, curve.low[i], curve.high[i]]), encode: { x: 0, y: [1, 2] }, renderItem: band, silent: true, tooltip: { show: false } },
+      { type: 'custom', data: curve.grid.map((g, i) => [g, curve.low[i], curve.high[i]]), encode: { x: 0, y: [1, 2] }, renderItem: band, silent: true },
       { type: 'line', name: names.y, data: curve.grid.map((g, i) => [g, curve.mean[i]]), symbol: 'none', lineStyle: { color: COLOURS.brand, width: 2 }, itemStyle: { color: COLOURS.brand } },
     ],
   };
@@ -205,7 +229,6 @@ export function heatMapOption(
   return {
     animation: false,
     grid: { left: 72, right: 90, top: 10, bottom: 50 },
-    tooltip: { trigger: 'item' },
     xAxis: { type: 'category', name: names.a, nameLocation: 'middle', nameGap: 32, data: [...aTicks], splitArea: { show: false } },
     yAxis: { type: 'category', name: names.b, nameLocation: 'middle', nameGap: 56, data: [...bTicks], splitArea: { show: false } },
     visualMap: {
@@ -224,7 +247,6 @@ export function heatMapOption(
       {
         type: 'heatmap',
         data: aTicks.flatMap((_, i) => bTicks.map((_, j) => [i, j, values[i * bTicks.length + j]])),
-        tooltip: { formatter: ({ value }) => { const [i, j, v] = value as number[]; return `${names.a} ${aTicks[i]}, ${names.b} ${bTicks[j]}: ${short(v)}`; } },
       },
     ],
   };
