@@ -8,8 +8,6 @@ import { ADAM_BETA1, ADAM_BETA2, type MlpLayout, type MlpShape, mlpLayout, netwo
 
 /** WebGPU guarantees minUniformBufferOffsetAlignment ≤ 256: one record per 256 bytes fits every device. */
 export const RECORD_BYTES = 256;
-/** Words of the Layer record (shaders.ts, struct Layer). */
-export const LAYER_WORDS = 8;
 /** Words of the Run record (shaders.ts, struct Run). */
 export const RUN_WORDS = 8;
 /** Training steps encoded into one command buffer by trainSteps. */
