@@ -3,6 +3,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fakeSmtpServer, parseMail } from '../server/test/fake-smtp-server.ts';
+import { Client, PASSWORD, signIn } from '../server/test/harness.ts';
 import { httpSuite, remoteTarget } from '../server/test/http-suite.ts';
 import { startServer, type TestServer } from './server.ts';
 
@@ -85,28 +87,58 @@ describe('the HTTP suite against a running Node server', () => {
   const operatorToken = 'node-e2e-operator-token-0123456789abcdef';
   const uploadMb = 0.004;
   let server: TestServer;
+  let smtp: Awaited<ReturnType<typeof fakeSmtpServer>>;
   let db: Database.Database;
+
+  // Its own server: the operator routes on, a small upload limit, no daily jobs, invitations
+  // mailed to a fake SMTP server. Tampering goes through the SQLite file beside the running
+  // server (WAL lets a second connection write).
+  beforeAll(async () => {
+    smtp = await fakeSmtpServer();
+    server = await startServer({
+      SIGMA_OPERATOR_TOKEN: operatorToken,
+      SIGMA_MAX_UPLOAD_MB: String(uploadMb),
+      SIGMA_DAILY_JOBS_AT: 'off',
+      SIGMA_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      SIGMA_SMTP_FROM: 'sigma@example.com',
+    });
+    db = new Database(join(server.dataDir, 'sigma.db'));
+    db.pragma('busy_timeout = 5000');
+  });
   afterAll(async () => {
     db?.close();
     await server?.stop();
+    await smtp?.close();
   });
 
-  // Its own server: the operator routes on, a small upload limit, no daily jobs. Tampering goes
-  // through the SQLite file beside the running server (WAL lets a second connection write).
-  httpSuite('the HTTP API on Node (SQLite, blob folder)', async () => {
-    server = await startServer({ SIGMA_OPERATOR_TOKEN: operatorToken, SIGMA_MAX_UPLOAD_MB: String(uploadMb), SIGMA_DAILY_JOBS_AT: 'off' });
-    db = new Database(join(server.dataDir, 'sigma.db'));
-    db.pragma('busy_timeout = 5000');
-    return {
-      target: remoteTarget(new URL(server.url)),
-      operatorToken,
-      maxUploadBytes: Math.round(uploadMb * 1024 * 1024),
-      sql: async (sql, params = []) => {
-        const statement = db.prepare(sql);
-        if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
-        statement.run(...params);
-        return [];
-      },
-    };
+  httpSuite('the HTTP API on Node (SQLite, blob folder)', async () => ({
+    target: remoteTarget(new URL(server.url)),
+    operatorToken,
+    maxUploadBytes: Math.round(uploadMb * 1024 * 1024),
+    sql: async (sql, params = []) => {
+      const statement = db.prepare(sql);
+      if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
+      statement.run(...params);
+      return [];
+    },
+  }));
+
+  it('mails an invitation link when SIGMA_SMTP_URL is set, the same link the API answers', async () => {
+    const target = remoteTarget(new URL(server.url));
+    const created = await new Client(target).post(
+      '/api/v1/operator/tenants',
+      { name: 'Mailco', adminEmail: 'owner@mailco.example', password: PASSWORD },
+      { headers: { Authorization: `Bearer ${operatorToken}` } },
+    );
+    expect(created.status).toBe(201);
+    const owner = await signIn(target, 'owner@mailco.example');
+    const response = await owner.post('/api/v1/admin/invitations', { email: 'new@mailco.example', role: 'member' });
+    expect(response.status).toBe(201);
+    const { url } = await response.json();
+    expect(url).toMatch(new RegExp(`^${server.url}/accept#[a-z2-7]{32}\\.[a-z2-7]{32}$`));
+    expect(smtp.messages).toHaveLength(1);
+    const mail = parseMail(smtp.messages[0]);
+    expect(mail.headers).toMatchObject({ From: 'sigma@example.com', To: 'new@mailco.example', Subject: 'Your invitation to Mailco on Sigma' });
+    expect(mail.text.split('\r\n')).toContain(url);
   });
 });
