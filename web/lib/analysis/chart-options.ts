@@ -76,7 +76,8 @@ function valueAxis(name: string, span: { lo: number; hi: number } | null, nameGa
     nameLocation: 'middle' as const,
     nameGap,
     ...(span ? { min: span.lo, max: span.hi } : { scale: true }),
-    axisLabel: { formatter: short, hideOverlap: true },
+    // Padded bounds are not round numbers: their labels would crowd the nearest round tick.
+    axisLabel: { formatter: short, hideOverlap: true, showMinLabel: !span, showMaxLabel: !span },
     splitLine: { lineStyle: { color: COLOURS.pale } },
   };
 }
@@ -169,7 +170,12 @@ export function sobolOption(bars: readonly SobolBar[], names: { first: string; t
     animation: false,
     grid: { left: 130, right: 20, top: 30, bottom: 24 },
     legend: { data: [names.first, names.total], top: 0 },
-    xAxis: { type: 'value', min: Math.min(0, ...finite), max: Math.max(0.1, ...finite), axisLabel: { formatter: short } },
+    xAxis: {
+      type: 'value',
+      min: Math.min(0, ...finite),
+      max: Math.max(0.1, ...finite),
+      axisLabel: { formatter: short, showMinLabel: Math.min(0, ...finite) === 0, showMaxLabel: false },
+    },
     yAxis: { type: 'category', inverse: true, data: bars.map((b) => b.variable), axisLabel: { width: 120, overflow: 'truncate' } },
     series: [
       sobolSeries(names.first, COLOURS.light, -1, bars, (b) => [b.first, ...b.firstInterval]),
