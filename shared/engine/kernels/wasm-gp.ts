@@ -16,7 +16,6 @@ interface GpExports {
   heapBase(): number;
   relaxedSimd(): number;
   gpCholesky(a: number, size: number): number;
-  gpFactorWithJitter(k: number, l: number, n: number, size: number, jitter: number): number;
   gpSolveLower(l: number, size: number, b: number): void;
   gpSolveUpperTransposed(l: number, size: number, b: number): void;
   gpSolveLowerMany(l: number, size: number, b: number, m: number): void;
@@ -63,13 +62,24 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
   // Views are made afresh after every allocation: growing the memory detaches the old buffer.
   const f64 = () => new Float64Array(wasm.memory.buffer);
 
-  /** Writes the lower triangle of `a` (n × n) at `at` as size × size with identity padding. */
-  function writePaddedLower(a: Float64Array, n: number, size: number, at: number): void {
+  /**
+   * Writes the lower triangle of `a` (n × n), plus `jitter` on its diagonal, at `at` as size × size
+   * with zeros above the diagonal and identity padding.
+   */
+  function writePaddedLower(a: Float64Array, n: number, size: number, at: number, jitter = 0): void {
     const heap64 = f64();
     const base = at / BYTES;
-    heap64.fill(0, base, base + size * size);
-    for (let i = 0; i < n; i++) heap64.set(a.subarray(i * n, i * n + i + 1), base + i * size);
-    for (let i = n; i < size; i++) heap64[base + i * size + i] = 1;
+    for (let i = 0; i < size; i++) {
+      const row = base + i * size;
+      if (i < n) {
+        heap64.set(a.subarray(i * n, i * n + i + 1), row);
+        heap64[row + i] += jitter;
+      } else {
+        heap64.fill(0, row, row + i);
+        heap64[row + i] = 1;
+      }
+      heap64.fill(0, row + i + 1, row + size);
+    }
   }
 
   /** Reads the lower triangle at `at` (size × size) into `out` (n × n), zeroing its upper triangle. */
@@ -171,11 +181,11 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
     meanDiagonal = n > 0 ? Math.abs(meanDiagonal / n) : 0;
     if (!Number.isFinite(meanDiagonal)) throw new RangeError('Matrix has a non-finite diagonal');
     const scale = meanDiagonal > 0 ? meanDiagonal : 1;
-    return withBlocks([size * size * BYTES, size * size * BYTES], ([kAt, lAt]) => {
-      writePaddedLower(a, n, size, kAt);
+    return withBlocks([size * size * BYTES], ([lAt]) => {
       for (let attempt = 0; attempt <= JITTER_TRIES; attempt++) {
         const jitter = attempt === 0 ? 0 : scale * INITIAL_RELATIVE_JITTER * 10 ** (attempt - 1);
-        if (wasm.gpFactorWithJitter(kAt, lAt, n, size, jitter)) {
+        writePaddedLower(a, n, size, lAt, jitter);
+        if (wasm.gpCholesky(lAt, size)) {
           const factor = new Float64Array(n * n);
           readLower(lAt, n, size, factor);
           return { factor, jitter };
