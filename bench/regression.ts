@@ -321,7 +321,9 @@ function main(): void {
         const cv = result.crossValidation[score.name];
         const coverage = cv ? cv.outputs[0].coverage95.toFixed(3) : '—';
         console.log(
-          `| ours: ${pad(score.name, 16)} | ${score.r2FoldMean.toFixed(4)} | ${score.r2.toFixed(4)} | ${coverage} | ${(seconds.get(score.name) ?? 0).toFixed(1)} |`,
+          score.screenedAfterFolds
+            ? `| ours: ${pad(score.name, 16)} | ${score.r2.toFixed(4)} on fold 1, stopped there | | | ${(seconds.get(score.name) ?? 0).toFixed(1)} |`
+            : `| ours: ${pad(score.name, 16)} | ${score.r2FoldMean.toFixed(4)} | ${score.r2.toFixed(4)} | ${coverage} | ${(seconds.get(score.name) ?? 0).toFixed(1)} |`,
         );
       }
       const chosen = result.crossValidation[choice.chosen].outputs[0];

@@ -45,7 +45,10 @@ export const OutputMetricsRecord = v.object({
   /** True when the std was rescaled because the out-of-fold coverage was far from nominal. */
   stdRescaled: v.boolean(),
   stdScale: Finite,
-  candidates: v.array(v.object({ name: v.string(), r2: v.number(), error: v.optional(v.string()) })),
+  /** Every candidate auto tried: its pooled CV R², or its first fold's when it stopped there (screenedAfterFolds). */
+  candidates: v.array(
+    v.object({ name: v.string(), r2: v.number(), error: v.optional(v.string()), screenedAfterFolds: v.optional(v.number()) }),
+  ),
   /** Permutation importance of each input on the cross-validation folds, largest first. */
   permutation: v.optional(v.array(v.object({ input: v.string(), importance: v.number(), std: v.number() }))),
 });

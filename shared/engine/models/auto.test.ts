@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AutoResult, fitAuto } from './auto.ts';
 import { gpFactory } from './gp.ts';
-import { type Matrix, createMatrix } from './matrix.ts';
+import { type Matrix, createMatrix, selectColumns } from './matrix.ts';
 import { readModel } from './registry.ts';
 import { ridgeFactory } from './ridge.ts';
 import { createRng } from './rng.ts';
@@ -91,5 +91,62 @@ describe('fitAuto', () => {
       expect(b.std.data[k]).toBeCloseTo(a.std.data[k], 8);
     }
     expect(() => readModel({ kind: 'unknown', version: 1 })).toThrow();
+  });
+});
+
+describe('screening after the first fold', () => {
+  /** The linear output alone: ridge explains it, predicting zero does not. */
+  function linearOnly(rows: number, seed: number) {
+    const { x, y } = twoOutputs(rows, seed);
+    return { x, y: selectColumns(y, [0]) };
+  }
+
+  /** Counts the fits of a factory. */
+  function counted(factory: ModelFactory): ModelFactory & { fits: number } {
+    const wrapped = {
+      name: factory.name,
+      fits: 0,
+      fit: (x: Matrix, y: Matrix, options?: Parameters<ModelFactory['fit']>[2]) => {
+        wrapped.fits++;
+        return factory.fit(x, y, options);
+      },
+    };
+    return wrapped;
+  }
+
+  it('stops a clearly worse candidate after one fold on a large table, and reports its first-fold R²', () => {
+    const { x, y } = linearOnly(300, 5);
+    const bad = counted(zero);
+    const good = counted(ridgeFactory());
+    const result = fitAuto(x, y, { candidates: [bad, good], seed: 1 });
+    // 5 folds: the zero model fits once, ridge five times plus the refit.
+    expect(bad.fits).toBe(1);
+    expect(good.fits).toBe(6);
+    const score = result.choices[0].scores.find((s) => s.name === 'zero')!;
+    expect(score.screenedAfterFolds).toBe(1);
+    expect(score.r2).toBeLessThan(0.1);
+    expect(result.crossValidation.zero).toBeUndefined();
+    expect(result.choices[0].chosen).toBe('ridge');
+    expect(result.choices[0].reason).toMatch(/zero -?0\.\d{3} on the first fold, not run further/);
+  });
+
+  it('runs every fold of every candidate on small tables, or when screening is off', () => {
+    const small = linearOnly(100, 6);
+    const bad = counted(zero);
+    fitAuto(small.x, small.y, { candidates: [bad, ridgeFactory()], seed: 1 });
+    expect(bad.fits).toBe(5);
+    const large = linearOnly(300, 7);
+    const again = counted(zero);
+    fitAuto(large.x, large.y, { candidates: [again, ridgeFactory()], seed: 1, screen: false });
+    expect(again.fits).toBe(5);
+  });
+
+  it('keeps a candidate that is close on the first fold', () => {
+    const { x, y } = linearOnly(300, 8);
+    // The same model twice under two names: never screened against itself.
+    const twin = counted({ ...ridgeFactory(), name: 'twin' });
+    const result = fitAuto(x, y, { candidates: [ridgeFactory(), twin], seed: 1 });
+    expect(twin.fits).toBeGreaterThanOrEqual(5);
+    expect(result.crossValidation.twin).toBeDefined();
   });
 });

@@ -216,7 +216,12 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
       coverage95: choice.calibration.coverage95Scaled,
       stdRescaled: choice.calibration.applied,
       stdScale: choice.calibration.scale,
-      candidates: choice.scores.map((s) => ({ name: s.name, r2: s.r2, ...(s.error ? { error: s.error } : {}) })),
+      candidates: choice.scores.map((s) => ({
+        name: s.name,
+        r2: s.r2,
+        ...(s.error ? { error: s.error } : {}),
+        ...(s.screenedAfterFolds ? { screenedAfterFolds: s.screenedAfterFolds } : {}),
+      })),
       permutation: permutationOf(auto.crossValidation[choice.chosen]?.permutation, o, inputs),
     };
     outOfFold[name] = { actual, predicted: Array.from(decoded.mean), std: Array.from(decoded.std) };

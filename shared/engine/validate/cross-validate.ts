@@ -4,7 +4,7 @@ import { type Matrix, column, createMatrix, selectRows } from '../models/matrix.
 import { createRng, deriveSeed } from '../models/rng.ts';
 import type { ModelFactory, Prediction } from '../models/types.ts';
 import { type StdCalibration, calibrateStd } from './calibration.ts';
-import { type FoldOptions, planFolds } from './folds.ts';
+import { type FoldOptions, type FoldPlan, planFolds } from './folds.ts';
 import { meanAbsoluteError, rSquared, rootMeanSquaredError } from './metrics.ts';
 
 export interface CrossValidationOptions extends FoldOptions {
@@ -51,12 +51,34 @@ export interface CrossValidationResult {
   readonly permutation?: PermutationImportance;
 }
 
+/**
+ * A cross-validation run fold by fold, so that callers can interleave several (auto races its
+ * candidates): runFold(k) fits and scores fold k and returns its per-output R² (NaN for
+ * leave-one-out folds); finish() needs every fold run.
+ */
+export interface CrossValidationRun {
+  readonly plan: FoldPlan;
+  runFold(k: number): number[];
+  finish(): CrossValidationResult;
+}
+
 export function crossValidate(
   factory: ModelFactory,
   x: Matrix,
   y: Matrix,
   options: CrossValidationOptions = {},
 ): CrossValidationResult {
+  const run = startCrossValidation(factory, x, y, options);
+  for (let k = 0; k < run.plan.folds.length; k++) run.runFold(k);
+  return run.finish();
+}
+
+export function startCrossValidation(
+  factory: ModelFactory,
+  x: Matrix,
+  y: Matrix,
+  options: CrossValidationOptions = {},
+): CrossValidationRun {
   if (x.rows !== y.rows) throw new RangeError('Inputs and targets must have the same number of rows');
   const { seed = 0, signal, onProgress } = options;
   const plan = planFolds(x.rows, options);
@@ -72,9 +94,12 @@ export function crossValidate(
   const permuted = groups.map(() =>
     Array.from({ length: shuffles }, () => Array.from({ length: plan.repeats }, () => createMatrix(y.rows, q))),
   );
-  plan.folds.forEach((fold, k) => {
+  const done = new Set<number>();
+  const runFold = (k: number): number[] => {
+    const fold = plan.folds[k];
+    if (!fold || done.has(k)) throw new RangeError(`Fold ${k} does not exist or has run`);
     signal?.throwIfAborted();
-    const fitProgress = onProgress ? (f: number) => onProgress((k + f) / plan.folds.length) : undefined;
+    const fitProgress = onProgress ? (f: number) => onProgress((done.size + f) / plan.folds.length) : undefined;
     const model = factory.fit(selectRows(x, fold.train), selectRows(y, fold.train), {
       seed: deriveSeed(seed, fold.repeat, fold.index),
       signal,
@@ -105,64 +130,73 @@ export function crossValidate(
         target.stdLatent.data[row * q + o] = prediction.stdLatent.data[t * q + o];
       }
     });
+    const scores = new Array<number>(q).fill(NaN);
     if (!plan.leaveOneOut) {
       const yTest = selectRows(y, fold.test);
       for (let o = 0; o < q; o++) {
         const value = rSquared(column(yTest, o), column(prediction.mean, o));
+        scores[o] = value;
         if (Number.isFinite(value)) foldR2[o].push(value);
       }
     }
-    onProgress?.((k + 1) / plan.folds.length);
-  });
-
-  const outputs = Array.from({ length: q }, (_, o): OutputMetrics => {
-    const truth = column(y, o);
-    const average = (metric: (p: Prediction) => number) =>
-      outOfFold.reduce((sum, p) => sum + metric(p), 0) / outOfFold.length;
-    const pooledY = new Float64Array(y.rows * plan.repeats);
-    const pooledMean = new Float64Array(pooledY.length);
-    const pooledStd = new Float64Array(pooledY.length);
-    outOfFold.forEach((p, r) => {
-      pooledY.set(truth, r * y.rows);
-      pooledMean.set(column(p.mean, o), r * y.rows);
-      pooledStd.set(column(p.std, o), r * y.rows);
-    });
-    const calibration = calibrateStd(pooledY, pooledMean, pooledStd);
-    return {
-      r2: average((p) => rSquared(truth, column(p.mean, o))),
-      r2FoldMean: foldR2[o].length > 0 ? foldR2[o].reduce((a, b) => a + b, 0) / foldR2[o].length : NaN,
-      rmse: average((p) => rootMeanSquaredError(truth, column(p.mean, o))),
-      mae: average((p) => meanAbsoluteError(truth, column(p.mean, o))),
-      coverage68: calibration.coverage68,
-      coverage95: calibration.coverage95,
-      calibration,
-    };
-  });
-  let permutation: PermutationImportance | undefined;
-  if (groups.length > 0) {
-    const importance: number[][] = [];
-    const std: number[][] = [];
-    for (let o = 0; o < q; o++) {
-      const truth = column(y, o);
-      const baseline = outputs[o].r2;
-      importance.push([]);
-      std.push([]);
-      groups.forEach((_, g) => {
-        const drops = permuted[g].map((byRepeat) => baseline - byRepeat.reduce((sum, m) => sum + rSquared(truth, column(m, o)), 0) / plan.repeats);
-        const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
-        importance[o].push(mean);
-        std[o].push(Math.sqrt(drops.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, drops.length - 1)));
-      });
-    }
-    permutation = { importance, std };
-  }
-  return {
-    model: factory.name,
-    foldCount: plan.foldCount,
-    repeats: plan.repeats,
-    leaveOneOut: plan.leaveOneOut,
-    outOfFold,
-    outputs,
-    ...(permutation ? { permutation } : {}),
+    done.add(k);
+    onProgress?.(done.size / plan.folds.length);
+    return scores;
   };
+
+  const finish = (): CrossValidationResult => {
+    if (done.size !== plan.folds.length) throw new RangeError('Every fold must run before the results');
+
+    const outputs = Array.from({ length: q }, (_, o): OutputMetrics => {
+      const truth = column(y, o);
+      const average = (metric: (p: Prediction) => number) =>
+        outOfFold.reduce((sum, p) => sum + metric(p), 0) / outOfFold.length;
+      const pooledY = new Float64Array(y.rows * plan.repeats);
+      const pooledMean = new Float64Array(pooledY.length);
+      const pooledStd = new Float64Array(pooledY.length);
+      outOfFold.forEach((p, r) => {
+        pooledY.set(truth, r * y.rows);
+        pooledMean.set(column(p.mean, o), r * y.rows);
+        pooledStd.set(column(p.std, o), r * y.rows);
+      });
+      const calibration = calibrateStd(pooledY, pooledMean, pooledStd);
+      return {
+        r2: average((p) => rSquared(truth, column(p.mean, o))),
+        r2FoldMean: foldR2[o].length > 0 ? foldR2[o].reduce((a, b) => a + b, 0) / foldR2[o].length : NaN,
+        rmse: average((p) => rootMeanSquaredError(truth, column(p.mean, o))),
+        mae: average((p) => meanAbsoluteError(truth, column(p.mean, o))),
+        coverage68: calibration.coverage68,
+        coverage95: calibration.coverage95,
+        calibration,
+      };
+    });
+    let permutation: PermutationImportance | undefined;
+    if (groups.length > 0) {
+      const importance: number[][] = [];
+      const std: number[][] = [];
+      for (let o = 0; o < q; o++) {
+        const truth = column(y, o);
+        const baseline = outputs[o].r2;
+        importance.push([]);
+        std.push([]);
+        groups.forEach((_, g) => {
+          const drops = permuted[g].map((byRepeat) => baseline - byRepeat.reduce((sum, m) => sum + rSquared(truth, column(m, o)), 0) / plan.repeats);
+          const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
+          importance[o].push(mean);
+          std[o].push(Math.sqrt(drops.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, drops.length - 1)));
+        });
+      }
+      permutation = { importance, std };
+    }
+    return {
+      model: factory.name,
+      foldCount: plan.foldCount,
+      repeats: plan.repeats,
+      leaveOneOut: plan.leaveOneOut,
+      outOfFold,
+      outputs,
+      ...(permutation ? { permutation } : {}),
+    };
+  };
+  return { plan, runFold, finish };
 }
