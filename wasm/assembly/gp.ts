@@ -333,14 +333,16 @@ const KIND_MATERN52 = 1;
 
 /**
  * The covariance of n rows of x (n × dp row-major, dp = d rounded up to even, zero-padded) into
- * `k` (N × N): lower triangle and diagonal K = σ_f² k(r) + σ_lin² x·x' (+ σ_n² on the diagonal);
- * identity rows and columns past n. The strict upper triangle keeps, at (j, i) for j < i, the
- * exponential the gradient needs again (e^{−r²/2} for RBF, e^{−√5 r} for Matérn 5/2), so the
- * gradient pass computes no exponential. `xs` (n × dp) receives the inputs divided by their
- * length-scales. θ = [log ℓ (d, or 1 without ARD), log σ_f², log σ_n², log σ_lin² (with linear)].
+ * `k` (N × N): lower triangle and diagonal K = σ_f² k(r) + σ_lin² x·x' (+ σ_n² and `jitter` on the
+ * diagonal), zeros above, identity rows and columns past n. When `e` is not 0, its strict lower
+ * triangle receives the exponential the gradient needs again (e^{−r²/2} for RBF, e^{−√5 r} for
+ * Matérn 5/2), so the gradient pass computes no exponential; row-major like K, so that neither pass
+ * walks down columns. `xs` (n × dp) receives the inputs divided by their length-scales.
+ * θ = [log ℓ (d, or 1 without ARD), log σ_f², log σ_n², log σ_lin² (with linear)].
  */
 export function gpCovariance(
-  x: usize, n: i32, d: i32, theta: usize, kind: i32, ard: i32, linear: i32, k: usize, xs: usize, size: i32,
+  x: usize, n: i32, d: i32, theta: usize, kind: i32, ard: i32, linear: i32, k: usize, e: usize, xs: usize,
+  size: i32, jitter: f64,
 ): void {
   const dp = (d + 1) & ~1;
   const rowBytes = <usize>dp << 3;
@@ -358,6 +360,7 @@ export function gpCovariance(
   const stride = <usize>size << 3;
   for (let i = 0; i < n; i++) {
     const row = k + <usize>i * stride;
+    const eRow = e + <usize>i * stride;
     const xi = xs + <usize>i * rowBytes;
     for (let j = 0; j < i; j++) {
       const xj = xs + <usize>j * rowBytes;
@@ -368,23 +371,24 @@ export function gpCovariance(
       }
       const r2 = hsum(acc);
       let unit: f64;
-      let e: f64;
+      let exponential: f64;
       if (kind == KIND_MATERN52) {
         const r = Math.sqrt(r2);
-        e = Math.exp(-SQRT5 * r);
-        unit = (1 + SQRT5 * r + (5.0 / 3.0) * r2) * e;
+        exponential = Math.exp(-SQRT5 * r);
+        unit = (1 + SQRT5 * r + (5.0 / 3.0) * r2) * exponential;
       } else {
-        e = Math.exp(-0.5 * r2);
-        unit = e;
+        exponential = Math.exp(-0.5 * r2);
+        unit = exponential;
       }
       let v = signal * unit;
       if (linear) v += linearVariance * dotF64(x + <usize>i * rowBytes, x + <usize>j * rowBytes, dp);
       store<f64>(row + (<usize>j << 3), v);
-      store<f64>(k + <usize>j * stride + (<usize>i << 3), e);
+      if (e) store<f64>(eRow + (<usize>j << 3), exponential);
     }
     let diagonal = signal + noise;
     if (linear) diagonal += linearVariance * dotF64(x + <usize>i * rowBytes, x + <usize>i * rowBytes, dp);
-    store<f64>(row + (<usize>i << 3), diagonal);
+    store<f64>(row + (<usize>i << 3), diagonal + jitter);
+    memory.fill(row + (<usize>(i + 1) << 3), 0, <usize>(size - i - 1) << 3);
   }
   for (let i = n; i < size; i++) {
     const row = k + <usize>i * stride;
@@ -394,45 +398,30 @@ export function gpCovariance(
 }
 
 /**
- * Copies the lower triangle of `k` into `l`, zeroes the rest, adds `jitter` to the first n
- * diagonal entries and factors: 1 on success, 0 when a pivot is not positive.
- */
-export function gpFactorWithJitter(k: usize, l: usize, n: i32, size: i32, jitter: f64): i32 {
-  const stride = <usize>size << 3;
-  for (let i = 0; i < size; i++) {
-    const from = k + <usize>i * stride;
-    const to = l + <usize>i * stride;
-    memory.copy(to, from, <usize>(i + 1) << 3);
-    memory.fill(to + (<usize>(i + 1) << 3), 0, <usize>(size - i - 1) << 3);
-    if (i < n) store<f64>(to + (<usize>i << 3), load<f64>(to + (<usize>i << 3)) + jitter);
-  }
-  return gpCholesky(l, size);
-}
-
-/**
  * −log p(y | X, θ) for the GP of gpCovariance, with the same jitter schedule as linalg.ts
  * choleskyWithJitter (none, then 1e-10 × mean diagonal, growing tenfold, 8 tries). Returns NaN when
- * even that fails. Writes α = K⁻¹ y (length N; y zero-padded to N) and, at out[0], the jitter used.
- * When `gradient` is not 0, writes ∂(−log p)/∂θ there: ½ tr((ααᵀ − K⁻¹) ∂K/∂θ) summed over the
- * lower triangle, as gp.ts negativeLogLikelihood does; out[2 …] holds dp doubles of scratch.
- * Buffers: k, l, inv are N × N; xs is n × dp.
+ * even that fails (each retry builds K afresh). Writes α = K⁻¹ y (length N; y zero-padded to N)
+ * and, at out[0], the jitter used. When `gradient` is not 0, writes ∂(−log p)/∂θ there:
+ * ½ tr((ααᵀ − K⁻¹) ∂K/∂θ) summed over the lower triangle, as gp.ts negativeLogLikelihood does;
+ * out[2 …] holds dp doubles of scratch. Buffers: e (the exponentials), l, inv are N × N; xs is n × dp.
  */
 export function gpNegativeLogLikelihood(
   x: usize, y: usize, n: i32, d: i32, theta: usize, kind: i32, ard: i32, linear: i32,
-  k: usize, l: usize, inv: usize, alpha: usize, xs: usize, size: i32, gradient: usize, out: usize,
+  e: usize, l: usize, inv: usize, alpha: usize, xs: usize, size: i32, gradient: usize, out: usize,
 ): f64 {
-  gpCovariance(x, n, d, theta, kind, ard, linear, k, xs, size);
+  gpCovariance(x, n, d, theta, kind, ard, linear, l, e, xs, size, 0);
   const stride = <usize>size << 3;
   let meanDiagonal: f64 = 0;
-  for (let i = 0; i < n; i++) meanDiagonal += load<f64>(k + <usize>i * stride + (<usize>i << 3));
+  for (let i = 0; i < n; i++) meanDiagonal += load<f64>(l + <usize>i * stride + (<usize>i << 3));
   meanDiagonal = Math.abs(meanDiagonal / n);
   if (!isFinite<f64>(meanDiagonal)) return NaN;
   const scale = meanDiagonal > 0 ? meanDiagonal : 1;
-  let factored = 0;
+  let factored = gpCholesky(l, size);
   let jitter: f64 = 0;
-  for (let attempt = 0; attempt <= 8 && !factored; attempt++) {
-    jitter = attempt == 0 ? 0 : scale * 1e-10 * Math.pow(10, attempt - 1);
-    factored = gpFactorWithJitter(k, l, n, size, jitter);
+  for (let attempt = 1; attempt <= 8 && !factored; attempt++) {
+    jitter = scale * 1e-10 * Math.pow(10, attempt - 1);
+    gpCovariance(x, n, d, theta, kind, ard, linear, l, 0, xs, size, jitter);
+    factored = gpCholesky(l, size);
   }
   if (!factored) return NaN;
   store<f64>(out, jitter);
@@ -464,10 +453,11 @@ export function gpNegativeLogLikelihood(
   for (let i = 0; i < n; i++) {
     const ai = load<f64>(alpha + (<usize>i << 3));
     const invRow = inv + <usize>i * stride;
+    const eRow = e + <usize>i * stride;
     const xi = xs + <usize>i * rowBytes;
     for (let j = 0; j < i; j++) {
       const w = ai * load<f64>(alpha + (<usize>j << 3)) - load<f64>(invRow + (<usize>j << 3));
-      const e = load<f64>(k + <usize>j * stride + (<usize>i << 3));
+      const exponential = load<f64>(eRow + (<usize>j << 3));
       const xj = xs + <usize>j * rowBytes;
       let unit: f64;
       let factor: f64;
@@ -480,16 +470,16 @@ export function gpNegativeLogLikelihood(
         const r2 = hsum(acc);
         if (kind == KIND_MATERN52) {
           const r = Math.sqrt(r2);
-          unit = (1 + SQRT5 * r + (5.0 / 3.0) * r2) * e;
-          factor = (5.0 / 3.0) * (1 + SQRT5 * r) * e;
+          unit = (1 + SQRT5 * r + (5.0 / 3.0) * r2) * exponential;
+          factor = (5.0 / 3.0) * (1 + SQRT5 * r) * exponential;
         } else {
-          unit = e;
-          factor = e;
+          unit = exponential;
+          factor = exponential;
         }
         if (!ard) sharedScale += w * signal * factor * r2;
       } else {
-        unit = e;
-        factor = e;
+        unit = exponential;
+        factor = exponential;
       }
       signalTerm += w * unit;
       if (linear) linearTerm += w * dotF64(x + <usize>i * rowBytes, x + <usize>j * rowBytes, dp);

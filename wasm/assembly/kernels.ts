@@ -39,6 +39,6 @@ export function dotF32(a: usize, b: usize, n: i32): f32 {
 
 export { gemm, mlpTrainStep, mlpTrainSteps, mlpPredict, mlpSummarize, mlpTileRows, relaxedSimd } from './mlp';
 export {
-  gpCholesky, gpCovariance, gpFactorWithJitter, gpInverseFromFactor, gpNegativeLogLikelihood,
+  gpCholesky, gpCovariance, gpInverseFromFactor, gpNegativeLogLikelihood,
   gpSolveLower, gpSolveLowerMany, gpSolveUpperTransposed,
 } from './gp';

@@ -22,7 +22,7 @@ interface GpExports {
   gpInverseFromFactor(l: number, out: number, size: number): void;
   gpNegativeLogLikelihood(
     x: number, y: number, n: number, d: number, theta: number, kind: number, ard: number, linear: number,
-    k: number, l: number, inv: number, alpha: number, xs: number, size: number, gradient: number, out: number,
+    e: number, l: number, inv: number, alpha: number, xs: number, size: number, gradient: number, out: number,
   ): number;
 }
 
@@ -114,8 +114,8 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
       n * dp * BYTES, // x, zero-padded to an even width
       size * BYTES, // y
       thetaLength * BYTES,
-      square, // K (lower) and the gradient's exponentials (upper)
-      square, // L
+      square, // the gradient's exponentials (lower)
+      square, // K, factored in place into L
       square, // K⁻¹
       size * BYTES, // α
       n * dp * BYTES, // x / ℓ
@@ -132,7 +132,7 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
       if (!(error instanceof RangeError)) throw error;
       return referenceGpKernels.likelihood(x, y, structure);
     }
-    const [xAt, yAt, thetaAt, kAt, lAt, invAt, alphaAt, xsAt, gradientAt, outAt] = blocks;
+    const [xAt, yAt, thetaAt, eAt, lAt, invAt, alphaAt, xsAt, gradientAt, outAt] = blocks;
     {
       const heap64 = f64();
       heap64.fill(0, xAt / BYTES, xAt / BYTES + n * dp);
@@ -151,7 +151,7 @@ function wasmGpKernels(wasm: GpExports): WasmGpKernels {
         f64().set(theta, thetaAt / BYTES);
         const nll = wasm.gpNegativeLogLikelihood(
           xAt, yAt, n, d, thetaAt, kind, structure.ard ? 1 : 0, structure.linear ? 1 : 0,
-          kAt, lAt, invAt, alphaAt, xsAt, size, gradient ? gradientAt : 0, outAt,
+          eAt, lAt, invAt, alphaAt, xsAt, size, gradient ? gradientAt : 0, outAt,
         );
         if (Number.isNaN(nll)) return NaN;
         const heap64 = f64();
