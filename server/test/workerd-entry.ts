@@ -2,7 +2,6 @@
 // clock the tests move, plus two test-only routes to move it and to reach D1 and R2 the way
 // someone with access to the storage could. Only server/worker/workerd.test.ts names this
 // file as its entry; wrangler.toml (what is deployed) names server/worker/index.ts.
-import type { D1Database, R2Bucket } from '@cloudflare/workers-types';
 import { createWorker, type WorkerEnv } from '../worker/index.ts';
 
 let offsetMs = 0;
@@ -15,8 +14,8 @@ type TestCommand =
   | { readonly kind: 'list-blobs'; readonly prefix: string };
 
 async function runTestCommand(command: TestCommand, env: WorkerEnv): Promise<unknown> {
-  const db = env.DB as D1Database;
-  const bucket = env.BLOBS as R2Bucket;
+  const db = env.DB;
+  const bucket = env.BLOBS;
   switch (command.kind) {
     case 'advance':
       offsetMs += command.ms;
