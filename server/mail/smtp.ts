@@ -104,6 +104,8 @@ interface Reply {
 class Connection {
   private buffer = '';
   private lines: string[] = [];
+  /** Replies that came before anyone asked for them. */
+  private replies: Reply[] = [];
   private waiting: ((reply: Reply | Error) => void) | null = null;
   private failure: Error | null = null;
 
@@ -133,7 +135,8 @@ class Connection {
         this.lines = [];
         const waiting = this.waiting;
         this.waiting = null;
-        waiting?.(reply);
+        if (waiting) waiting(reply);
+        else this.replies.push(reply);
       }
     }
   }
@@ -153,6 +156,8 @@ class Connection {
 
   read(): Promise<Reply> {
     return new Promise((resolve, reject) => {
+      const early = this.replies.shift();
+      if (early) return resolve(early);
       if (this.failure) return reject(this.failure);
       this.waiting = (reply) => (reply instanceof Error ? reject(reply) : resolve(reply));
     });
