@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { MlpEnsembleKernels } from '../../shared/engine/kernels/mlp-reference.ts';
 import type { ModelKernels } from '../../shared/engine/models/registry.ts';
 import { supportsWasmRelaxedSimd } from '../../shared/engine/kernels/wasm-mlp.ts';
+import { nodeGpKernels } from './gp-kernels.ts';
 import { defaultKernelWorkers, parallelWasmMlpKernels } from './kernels/parallel.ts';
 
 export function kernelWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -24,12 +25,19 @@ export async function nodeMlpKernels(workers = kernelWorkersFromEnv()): Promise<
   return parallelWasmMlpKernels(module, workers);
 }
 
-/** True when a model file's JSON holds a neural-network ensemble anywhere (auto keeps one per output). */
-function holdsEnsemble(json: unknown): boolean {
-  return JSON.stringify(json).includes('"kind":"mlp-ensemble"');
+/** True when a model file's JSON text holds a model of this kind anywhere (auto keeps one per output). */
+function holds(text: string, kind: string): boolean {
+  return text.includes(`"kind":"${kind}"`);
 }
 
-/** Kernels for loading these model files: the wasm kernels only when one holds a network (starting them costs threads). */
+/**
+ * Kernels for loading these model files: the wasm kernels of the kinds they hold (the network's
+ * start threads, so only when one holds a network).
+ */
 export async function nodeModelKernels(files: readonly unknown[]): Promise<ModelKernels> {
-  return files.some(holdsEnsemble) ? { mlp: await nodeMlpKernels() } : {};
+  const texts = files.map((json) => JSON.stringify(json));
+  return {
+    ...(texts.some((t) => holds(t, 'mlp-ensemble')) ? { mlp: await nodeMlpKernels() } : {}),
+    ...(texts.some((t) => holds(t, 'gp')) ? { gp: await nodeGpKernels() } : {}),
+  };
 }
