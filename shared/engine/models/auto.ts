@@ -8,7 +8,7 @@ import { type GpKernels, gpFactory } from './gp.ts';
 import { type Matrix, createMatrix, selectColumns } from './matrix.ts';
 import { ridgeFactory } from './ridge.ts';
 import { deriveSeed } from './rng.ts';
-import type { ModelFactory, Prediction, Predictor, SerializedModel } from './types.ts';
+import type { FitProgressDetail, ModelFactory, Prediction, Predictor, SerializedModel } from './types.ts';
 
 /**
  * The candidates `auto` tries, in order of preference on ties (simplest first). A GP with one
@@ -114,15 +114,15 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
   const screenedOut: Record<string, number[]> = {};
   // Every candidate runs fold by fold on the same folds; progress is the share of folds done.
   const done = new Array<number>(candidates.length).fill(0);
-  const report = () => onProgress?.(done.reduce((a, b) => a + b, 0) / steps);
+  const report = (detail?: FitProgressDetail) => onProgress?.(done.reduce((a, b) => a + b, 0) / steps, detail);
   const runs = candidates.map((candidate, c) =>
     startCrossValidation(candidate, x, y, {
       ...options,
       seed,
       onProgress: onProgress
-        ? (f) => {
+        ? (f, detail) => {
             done[c] = f;
-            report();
+            report(detail && { ...detail, candidate: candidate.name });
           }
         : undefined,
     }),

@@ -26,12 +26,29 @@ export interface Predictor<State extends SerializedModel = SerializedModel> {
   toJSON(): State;
 }
 
+/**
+ * What an iterative fit (the neural-network ensemble) learned at its latest epoch, for a live loss
+ * curve. Cross-validation adds the fold, and auto the candidate, as they pass it along.
+ */
+export interface FitProgressDetail {
+  readonly epoch: number;
+  /** Training loss after this epoch. */
+  readonly loss: number;
+  /** Held-out loss after this epoch. */
+  readonly valLoss: number;
+  /** The cross-validation fold (0-based) of how many. */
+  readonly fold?: number;
+  readonly folds?: number;
+  /** The auto candidate being cross-validated. */
+  readonly candidate?: string;
+}
+
 /** Options every fit takes; model-specific settings are bound when the factory is made. */
 export interface FitOptions {
   readonly seed?: number;
   readonly signal?: AbortSignal;
-  /** Fraction done, 0 to 1. */
-  readonly onProgress?: (fraction: number) => void;
+  /** Fraction done, 0 to 1; iterative fits add the latest epoch's losses. */
+  readonly onProgress?: (fraction: number, detail?: FitProgressDetail) => void;
 }
 
 /** A named way to fit a model: what cross-validation and the auto selector work with. */

@@ -19,7 +19,7 @@ import { forestFactory } from '../models/forest.ts';
 import { type GpKernels, gpFactory } from '../models/gp.ts';
 import { createMatrix } from '../models/matrix.ts';
 import { ridgeFactory } from '../models/ridge.ts';
-import type { ModelFactory } from '../models/types.ts';
+import type { FitProgressDetail, ModelFactory } from '../models/types.ts';
 import { requireOutputNumbers, requireRowCount } from '../table/checks.ts';
 import { encodeInputs, encodeOutputs, fitEncoding } from '../table/encode.ts';
 import { TableError } from '../table/errors.ts';
@@ -29,10 +29,16 @@ import { meanAbsoluteError, rootMeanSquaredError, rSquared } from '../validate/m
 import { summarizeDomain } from './domain.ts';
 import { decodePrediction } from './output-scale.ts';
 
+export interface TrainProgress {
+  readonly fraction: number;
+  readonly stage: string;
+  readonly fit?: FitProgressDetail;
+}
+
 export interface TrainOptions {
   readonly signal?: AbortSignal;
-  /** Fraction done (0 to 1) and what is running. */
-  readonly onProgress?: (progress: { fraction: number; stage: string }) => void;
+  /** Fraction done (0 to 1), what is running and, while a neural network trains, its latest epoch's losses. */
+  readonly onProgress?: (progress: TrainProgress) => void;
   /** Now, for the file's createdAt (tests fix it). */
   readonly now?: () => Date;
   /** Kernels the neural-network ensemble trains with (default: the plain-TS reference). */
@@ -191,7 +197,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
     seed: spec.seed,
     testFolds: options.testFolds,
     signal,
-    onProgress: onProgress ? (fraction) => onProgress({ fraction, stage: 'cross-validation' }) : undefined,
+    onProgress: onProgress ? (fraction, fit) => onProgress({ fraction, stage: 'cross-validation', ...(fit && { fit }) }) : undefined,
   });
 
   const q = spec.outputs.length;

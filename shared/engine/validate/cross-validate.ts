@@ -2,14 +2,15 @@
 // R², RMSE, MAE, interval coverage and a std calibration.
 import { type Matrix, column, createMatrix, selectRows } from '../models/matrix.ts';
 import { createRng, deriveSeed } from '../models/rng.ts';
-import type { ModelFactory, Prediction } from '../models/types.ts';
+import type { FitProgressDetail, ModelFactory, Prediction } from '../models/types.ts';
 import { type StdCalibration, calibrateStd } from './calibration.ts';
 import { type FoldOptions, type FoldPlan, planFolds } from './folds.ts';
 import { meanAbsoluteError, rSquared, rootMeanSquaredError } from './metrics.ts';
 
 export interface CrossValidationOptions extends FoldOptions {
   readonly signal?: AbortSignal;
-  readonly onProgress?: (fraction: number) => void;
+  /** Fraction done; a fit's epoch losses are passed along with the fold they belong to. */
+  readonly onProgress?: (fraction: number, detail?: FitProgressDetail) => void;
   /**
    * Permutation importance on the held-out folds: each group of input columns (one input,
    * or the one-hot columns of a categorical input) is shuffled among a fold's test rows and
@@ -99,7 +100,10 @@ export function startCrossValidation(
     const fold = plan.folds[k];
     if (!fold || done.has(k)) throw new RangeError(`Fold ${k} does not exist or has run`);
     signal?.throwIfAborted();
-    const fitProgress = onProgress ? (f: number) => onProgress((done.size + f) / plan.folds.length) : undefined;
+    const fitProgress = onProgress
+      ? (f: number, detail?: FitProgressDetail) =>
+          onProgress((done.size + f) / plan.folds.length, detail && { ...detail, fold: k, folds: plan.folds.length })
+      : undefined;
     const model = factory.fit(selectRows(x, fold.train), selectRows(y, fold.train), {
       seed: deriveSeed(seed, fold.repeat, fold.index),
       signal,

@@ -263,7 +263,7 @@ export function ensembleFromJSON(state: EnsembleState, kernels: MlpEnsembleKerne
   return makeEnsemblePredictor(state, kernels, params);
 }
 
-/** A factory for cross-validation and `auto`; its fit reports progress as a fraction. */
+/** A factory for cross-validation and `auto`; its fit reports progress as a fraction, with each epoch's losses. */
 export function ensembleFactory(options: EnsembleOptions = {}, kernels: MlpEnsembleKernels = referenceMlpKernels): ModelFactory {
   return {
     name: 'mlp-ensemble',
@@ -273,7 +273,7 @@ export function ensembleFactory(options: EnsembleOptions = {}, kernels: MlpEnsem
         seed,
         signal,
         kernels,
-        onProgress: onProgress ? (p) => onProgress(p.fraction) : undefined,
+        onProgress: onProgress ? (p) => onProgress(p.fraction, { epoch: p.epoch, loss: p.loss, valLoss: p.valLoss }) : undefined,
       });
       onProgress?.(1);
       return model;
