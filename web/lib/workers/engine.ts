@@ -1,6 +1,6 @@
-// The app's engine bridges: one for training and prediction, one for analyses (explain,
-// optimize, next experiments), so that cancelling an analysis, which terminates its worker,
-// never stops a training run in the other. Each new worker starts on the user's backend and
+// The app's engine bridges: one for training, one for everything else (reading datasets,
+// prediction, explain, optimize, next experiments), so that nothing waits behind a training run
+// and cancelling an analysis, which terminates its worker, never stops a training run in the other. Each new worker starts on the user's backend and
 // neural-network kernels.
 import { readBackendPreference } from '../state/backend-preference.ts';
 import { readKernelPreference } from '../state/kernel-preference.ts';
