@@ -40,7 +40,7 @@ describe('task analyses in the worker', () => {
 
   it('explains with Sobol indices in [0, 1]-ish, a SHAP ranking and dependence curves', async () => {
     const spec = draftToSpec(defaultDraft(modelFile), { objectives: false });
-    const result = await explainTask(modelFile, bytes, spec, { baseSamples: 64, shapRows: 5, pair: ['充填剤(wt%)', '硬化温度(℃)'], seed: 0 });
+    const result = await explainTask(modelFile, bytes, {}, spec, { baseSamples: 64, shapRows: 5, pair: ['充填剤(wt%)', '硬化温度(℃)'], seed: 0 });
     expect(result.outputs).toEqual(['引張強度(MPa)', '伸び(%)', 'コスト(円/kg)']);
     const strength = result.sobol['引張強度(MPa)'];
     expect(strength).toHaveLength(6);
@@ -63,7 +63,7 @@ describe('task analyses in the worker', () => {
     expect(lines[0]).toBe(['run', ...design.inputs, '引張強度(MPa)', 'コスト(円/kg)'].join(','));
     expect(lines).toHaveLength(9);
 
-    const next = await suggestTask(modelFile, bytes, spec, { count: 3, acquisition: 'ei', seed: 0 });
+    const next = await suggestTask(modelFile, bytes, {}, spec, { count: 3, acquisition: 'ei', seed: 0 });
     expect(next.runs).toHaveLength(3);
     for (const run of next.runs) {
       expect(Math.abs(sumOf(run.inputs) - 100)).toBeLessThan(1e-6);

@@ -11,7 +11,7 @@ import { shapValues } from '../../../shared/engine/explain/shap.ts';
 import { sobolIndices } from '../../../shared/engine/explain/sobol.ts';
 import { kneeSolution, optimize, pickSolution, type Solution } from '../../../shared/engine/optimize/optimize.ts';
 import type { VariableSpec } from '../../../shared/engine/optimize/problem.ts';
-import { readTable } from '../../../shared/engine/table/read.ts';
+import { readTable, type ReadTableOptions } from '../../../shared/engine/table/read.ts';
 import { loadModel } from '../../../shared/engine/train/predict.ts';
 import type { ModelKernels } from '../../../shared/engine/models/registry.ts';
 import { parseAnalysisSpec, type AnalysisSpec, type AnalysisSpecInput } from '../../../shared/schema/analysis-spec.ts';
@@ -48,6 +48,7 @@ function displayValue(variable: VariableSpec, value: number): number | string {
 export async function explainTask(
   modelFile: ModelFile,
   bytes: Uint8Array,
+  readOptions: ReadTableOptions,
   specInput: AnalysisSpecInput,
   options: ExplainOptions,
   onProgress: Progress = () => {},
@@ -64,7 +65,7 @@ export async function explainTask(
   const sobol = await sobolIndices(model, variables, { baseSamples: options.baseSamples, seed, onProgress: (p) => onProgress(p.fraction * 0.4, 'sobol') });
 
   // The task's own measured rows: they keep whatever holds in the data (a mixture at 100 %).
-  const data = observedRows(readTable(bytes).table, variables, []);
+  const data = observedRows(readTable(bytes, readOptions).table, variables, []);
   if (data.rows === 0) throw new RangeError('The data has no complete row of the inputs');
   const shapRows = Math.max(1, Math.min(options.shapRows, data.rows));
   onProgress(0.4, 'shap');
@@ -225,6 +226,7 @@ export async function designTask(
 export async function suggestTask(
   modelFile: ModelFile,
   bytes: Uint8Array,
+  readOptions: ReadTableOptions,
   specInput: AnalysisSpecInput,
   options: SuggestOptions,
   onProgress: Progress = () => {},
@@ -239,7 +241,7 @@ export async function suggestTask(
   if (objectives.length === 0) throw new RangeError('Suggestions need at least one objective');
   const outputs = objectives.map((o) => o.output);
   const variables = problemVariables(spec);
-  const observed = observedRows(readTable(bytes).table, variables, outputs);
+  const observed = observedRows(readTable(bytes, readOptions).table, variables, outputs);
   if (observed.rows === 0) throw new RangeError('The data has no complete row with every objective output');
   const { kept, skipped } = inputConstraints(spec);
   const result = await suggest(

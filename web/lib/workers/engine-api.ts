@@ -191,9 +191,16 @@ export const engineApi = {
     };
   },
 
-  /** Factor analysis of a trained task: Sobol indices, SHAP over the task's rows, partial dependence, one interaction grid. */
-  async explain(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: ExplainOptions, onProgress?: Progress): Promise<ExplainResult> {
-    return explainTask(modelFile, bytes, spec, options, onProgress, { mlp: await loadMlpKernels() });
+  /** Factor analysis of a trained task: Sobol indices, SHAP over the task's rows (read with the dataset's read options), partial dependence, one interaction grid. */
+  async explain(
+    modelFile: ModelFile,
+    bytes: Uint8Array,
+    readOptions: ReadTableOptions,
+    spec: AnalysisSpecInput,
+    options: ExplainOptions,
+    onProgress?: Progress,
+  ): Promise<ExplainResult> {
+    return explainTask(modelFile, bytes, readOptions, spec, options, onProgress, { mlp: await loadMlpKernels() });
   },
 
   /** The Pareto set of a trained task for the spec's goals under its constraints. */
@@ -206,9 +213,16 @@ export const engineApi = {
     return designTask(spec, outputs, options, onProgress);
   },
 
-  /** The next batch of experiments from a trained task and its measured rows, each with its reason. */
-  async suggest(modelFile: ModelFile, bytes: Uint8Array, spec: AnalysisSpecInput, options: SuggestOptions, onProgress?: Progress): Promise<NextExperimentsResult> {
-    return suggestTask(modelFile, bytes, spec, options, onProgress, { mlp: await loadMlpKernels() });
+  /** The next batch of experiments from a trained task and its measured rows (read with the dataset's read options), each with its reason. */
+  async suggest(
+    modelFile: ModelFile,
+    bytes: Uint8Array,
+    readOptions: ReadTableOptions,
+    spec: AnalysisSpecInput,
+    options: SuggestOptions,
+    onProgress?: Progress,
+  ): Promise<NextExperimentsResult> {
+    return suggestTask(modelFile, bytes, readOptions, spec, options, onProgress, { mlp: await loadMlpKernels() });
   },
 
   /** Runs our kernels against the reference on this device. */
