@@ -29,3 +29,15 @@ export function dependenceCsv(curve: DependenceCurve, xName: string): string {
 export function gridCsv(a: readonly (number | string)[], b: readonly (number | string)[], values: readonly number[], aName: string, bName: string): string {
   return toCsv([aName, bName, 'value'], a.flatMap((x, i) => b.map((y, j) => [x, y, values[i * b.length + j]])));
 }
+
+export function lossCsv(epochs: readonly number[], loss: readonly number[], valLoss: readonly number[]): string {
+  return toCsv(['epoch', 'loss', 'held_out_loss'], epochs.map((e, i) => [e, loss[i], valLoss[i]]));
+}
+
+export function residualsCsv(actual: readonly number[], predicted: readonly number[]): string {
+  return toCsv(['row', 'actual', 'predicted', 'residual'], actual.map((a, i) => [i + 1, a, predicted[i], a - predicted[i]]));
+}
+
+export function parallelCsv(axes: readonly string[], rows: readonly (readonly number[])[]): string {
+  return toCsv(['solution', ...axes], rows.map((row, i) => [i + 1, ...row]));
+}

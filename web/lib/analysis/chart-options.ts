@@ -4,7 +4,7 @@
 // is off: results appear at once, and a PNG export never catches a frame halfway. The
 // background is white so that the PNG is too.
 import type { ComposeOption } from 'echarts/core';
-import type { BarSeriesOption, CustomSeriesOption, HeatmapSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import type { BarSeriesOption, CustomSeriesOption, HeatmapSeriesOption, LineSeriesOption, ParallelSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, LegendComponentOption, VisualMapComponentOption } from 'echarts/components';
 import type { CustomSeriesRenderItem } from 'echarts';
 import type { DependenceCurve, SobolBar } from './results.ts';
@@ -14,6 +14,7 @@ export type ChartOption = ComposeOption<
   | CustomSeriesOption
   | HeatmapSeriesOption
   | LineSeriesOption
+  | ParallelSeriesOption
   | ScatterSeriesOption
   | GridComponentOption
   | LegendComponentOption
@@ -27,7 +28,10 @@ export type ChartSpec =
   | { kind: 'sobol'; bars: readonly SobolBar[]; names: { first: string; total: string } }
   | { kind: 'ranking'; items: readonly { variable: string; value: number }[] }
   | { kind: 'dependence'; curve: DependenceCurve; names: { x: string; y: string } }
-  | { kind: 'heat-map'; aTicks: readonly string[]; bTicks: readonly string[]; values: readonly number[]; names: { a: string; b: string } };
+  | { kind: 'heat-map'; aTicks: readonly string[]; bTicks: readonly string[]; values: readonly number[]; names: { a: string; b: string } }
+  | { kind: 'loss'; epochs: readonly number[]; loss: readonly number[]; valLoss: readonly number[]; names: { epoch: string; loss: string; valLoss: string } }
+  | { kind: 'residuals'; predicted: readonly number[]; residual: readonly number[]; names: { predicted: string; residual: string } }
+  | { kind: 'parallel'; axes: readonly string[]; rows: readonly (readonly number[])[]; selected: number };
 
 export function chartOption(spec: ChartSpec): ChartOption {
   const option = ((): ChartOption => {
@@ -44,6 +48,12 @@ export function chartOption(spec: ChartSpec): ChartOption {
         return dependenceOption(spec.curve, spec.names);
       case 'heat-map':
         return heatMapOption(spec.aTicks, spec.bTicks, spec.values, spec.names);
+      case 'loss':
+        return lossOption(spec.epochs, spec.loss, spec.valLoss, spec.names);
+      case 'residuals':
+        return residualsOption(spec.predicted, spec.residual, spec.names);
+      case 'parallel':
+        return parallelOption(spec.axes, spec.rows, spec.selected);
     }
   })();
   // Progressive rendering paints a long series over several frames; a chart disposed meanwhile
@@ -256,4 +266,101 @@ export function heatMapOption(
       },
     ],
   };
+}
+
+/** Training and held-out loss per epoch: the held-out curve turning up is where training stops helping. */
+export function lossOption(
+  epochs: readonly number[],
+  loss: readonly number[],
+  valLoss: readonly number[],
+  names: { epoch: string; loss: string; valLoss: string },
+): ChartOption {
+  return {
+    animation: false,
+    legend: { data: [names.loss, names.valLoss], top: 0 },
+    grid: { left: 60, right: 16, top: 30, bottom: 46 },
+    xAxis: { ...valueAxis(names.epoch, null, 28), minInterval: 1 },
+    yAxis: valueAxis(names.loss, paddedSpan([...loss, ...valLoss]), 44),
+    series: [
+      { type: 'line', name: names.loss, data: epochs.map((e, i) => [e, loss[i]]), symbol: 'none', lineStyle: { color: COLOURS.brand, width: 1.5 }, itemStyle: { color: COLOURS.brand } },
+      { type: 'line', name: names.valLoss, data: epochs.map((e, i) => [e, valLoss[i]]), symbol: 'none', lineStyle: { color: COLOURS.selected, width: 1.5 }, itemStyle: { color: COLOURS.selected } },
+    ],
+  };
+}
+
+/** Residuals (actual − predicted) against predicted, with the zero line: a pattern means a missed effect. */
+export function residualsOption(predicted: readonly number[], residual: readonly number[], names: { predicted: string; residual: string }): ChartOption {
+  const x = paddedSpan(predicted);
+  const bound = Math.max(...residual.filter(Number.isFinite).map(Math.abs), 0) * 1.05 || 1;
+  return {
+    animation: false,
+    grid: { left: 60, right: 16, top: 16, bottom: 46 },
+    xAxis: valueAxis(names.predicted, x, 28),
+    yAxis: valueAxis(names.residual, { lo: -bound, hi: bound }, 44),
+    series: [
+      { type: 'line', data: [[x.lo, 0], [x.hi, 0]], symbol: 'none', silent: true, lineStyle: { type: 'dashed', color: COLOURS.grey, width: 1 } },
+      { type: 'scatter', name: names.residual, data: predicted.map((p, i) => [p, residual[i]]), symbolSize: 5, itemStyle: { color: COLOURS.brand } },
+    ],
+  };
+}
+
+/** Where the parallel-coordinates chart sits in its canvas; picking a line computes the same layout. */
+export const PARALLEL_LAYOUT = { left: 48, right: 48, top: 40, bottom: 24 } as const;
+
+/** Each axis's drawn range: the values' span with 5 % of room. */
+export function parallelSpans(axes: readonly string[], rows: readonly (readonly number[])[]): { lo: number; hi: number }[] {
+  return axes.map((_, k) => paddedSpan(rows.map((row) => row[k])));
+}
+
+/** One line per solution across one axis per objective; the selected one is drawn last, on top. */
+export function parallelOption(axes: readonly string[], rows: readonly (readonly number[])[], selected: number): ChartOption {
+  const spans = parallelSpans(axes, rows);
+  const others = rows.map((row, i) => ({ row, i })).filter(({ i }) => i !== selected);
+  return {
+    animation: false,
+    parallel: { ...PARALLEL_LAYOUT, parallelAxisDefault: { nameLocation: 'end', nameGap: 12, axisLabel: { formatter: short } } },
+    parallelAxis: axes.map((name, k) => ({ dim: k, name, type: 'value', min: spans[k].lo, max: spans[k].hi })),
+    series: [
+      { type: 'parallel', data: others.map(({ row }) => [...row]), lineStyle: { color: COLOURS.brand, width: 1, opacity: 0.45 }, silent: true },
+      { type: 'parallel', data: rows[selected] ? [[...rows[selected]]] : [], lineStyle: { color: COLOURS.selected, width: 3, opacity: 1 }, silent: true },
+    ],
+  };
+}
+
+/** Distance in pixels from (x, y) to a polyline. */
+function polylineDistance(points: readonly (readonly [number, number])[], x: number, y: number): number {
+  let best = Infinity;
+  for (let k = 1; k < points.length; k++) {
+    const [ax, ay] = points[k - 1];
+    const [bx, by] = points[k];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const length2 = dx * dx + dy * dy;
+    const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / length2));
+    best = Math.min(best, Math.hypot(ax + t * dx - x, ay + t * dy - y));
+  }
+  return best;
+}
+
+/** The solution whose line passes nearest a click at (x, y), within `reach` pixels, or -1. */
+export function pickParallelLine(
+  axes: readonly string[],
+  rows: readonly (readonly number[])[],
+  size: { width: number; height: number },
+  x: number,
+  y: number,
+  reach = 6,
+): number {
+  const spans = parallelSpans(axes, rows);
+  const { left, right, top, bottom } = PARALLEL_LAYOUT;
+  const step = axes.length > 1 ? (size.width - left - right) / (axes.length - 1) : 0;
+  const height = size.height - top - bottom;
+  let best = -1;
+  let bestDistance = reach;
+  rows.forEach((row, i) => {
+    const points = row.map((value, k): [number, number] => [left + k * step, top + (1 - (value - spans[k].lo) / (spans[k].hi - spans[k].lo)) * height]);
+    const distance = polylineDistance(points, x, y);
+    if (distance <= bestDistance) [best, bestDistance] = [i, distance];
+  });
+  return best;
 }

@@ -4,7 +4,7 @@
 /// <reference lib="webworker" />
 import type { ECharts } from 'echarts/core';
 import { init } from './echarts.ts';
-import { chartOption, type ChartSpec } from './chart-options.ts';
+import { chartOption, pickParallelLine, type ChartSpec } from './chart-options.ts';
 import type { ChartRequest, ChartResponse } from './chart-messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -24,6 +24,7 @@ function reply(message: ChartResponse): void {
 
 /** The nearest point of a scatter within 12 px of (x, y), or −1. */
 function pick(chart: ECharts, spec: ChartSpec, x: number, y: number): number {
+  if (spec.kind === 'parallel') return pickParallelLine(spec.axes, spec.rows, { width: chart.getWidth(), height: chart.getHeight() }, x, y);
   if (spec.kind !== 'pareto') return -1;
   let best = -1;
   let bestDistance = 12;

@@ -7,11 +7,15 @@ import type { TaskRecord } from '../db/database.ts';
 import { engine } from '../workers/engine.ts';
 import { tableReadOptions } from '../analysis/read-options.ts';
 import type { TrainSpecInput } from '../../../shared/schema/model-file.ts';
+import type { FitProgressDetail } from '../../../shared/engine/models/types.ts';
+import { extendLossCurve, type LossCurve } from './loss-curve.ts';
 
 export interface TrainingProgress {
   fraction: number;
   stage: string;
   startedAt: number;
+  /** The neural network's losses in the fit running now, while one trains. */
+  curve: LossCurve | null;
 }
 
 class TrainingQueue {
@@ -54,14 +58,16 @@ class TrainingQueue {
       this.#finish(task.id);
       return;
     }
-    this.running = { ...this.running, [task.id]: { fraction: 0, stage: 'starting', startedAt: performance.now() } };
+    this.running = { ...this.running, [task.id]: { fraction: 0, stage: 'starting', startedAt: performance.now(), curve: null } };
     await repositories.tasks.setStatus(task.id, 'running');
     try {
       const bytes = await repositories.datasets.fileBytes(task.datasetId);
       const { readOptions } = await repositories.datasets.get(task.datasetId);
-      const onProgress = proxy((fraction: number, stage: string) => {
+      const onProgress = proxy((fraction: number, stage: string, fits?: FitProgressDetail[]) => {
         const current = this.running[task.id];
-        if (current) this.running = { ...this.running, [task.id]: { ...current, fraction, stage } };
+        if (!current) return;
+        const curve = fits ? extendLossCurve(current.curve, fits) : current.curve;
+        this.running = { ...this.running, [task.id]: { ...current, fraction, stage, curve } };
       });
       const result = await engine.call(signal, 'train', bytes, tableReadOptions(readOptions), task.spec as TrainSpecInput, onProgress);
       await repositories.results.add(task.id, 'training', result);

@@ -30,9 +30,20 @@ vi.mock('../db/index.ts', () => ({
 
 vi.mock('../workers/engine.ts', () => ({
   engine: {
-    call: (signal: AbortSignal, _method: string, _bytes: Uint8Array, _options: unknown, spec: { name: string }, onProgress: (f: number, s: string) => void) =>
+    call: (
+      signal: AbortSignal,
+      _method: string,
+      _bytes: Uint8Array,
+      _options: unknown,
+      spec: { name: string },
+      onProgress: (f: number, s: string, fits?: { epoch: number; loss: number; valLoss: number; fold: number; folds: number }[]) => void,
+    ) =>
       new Promise((resolve, reject) => {
-        onProgress(0.25, 'cross-validation');
+        onProgress(0.2, 'cross-validation', [
+          { epoch: 1, loss: 2, valLoss: 3, fold: 0, folds: 5 },
+          { epoch: 2, loss: 1.5, valLoss: 2.5, fold: 0, folds: 5 },
+        ]);
+        onProgress(0.25, 'cross-validation', [{ epoch: 3, loss: 1, valLoss: 2, fold: 0, folds: 5 }]);
         signal.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')));
         pending.set(spec.name, { resolve, signal });
       }),
@@ -60,6 +71,8 @@ describe('training queue', () => {
       [b.id, 'second', 'p1', null],
     ]);
     expect([...pending.keys()]).toEqual(['first']);
+    // The epochs reported so far make the running task's loss curve.
+    expect(training.running[a.id].curve).toEqual({ candidate: null, fold: 0, folds: 5, epochs: [1, 2, 3], loss: [2, 1.5, 1], valLoss: [3, 2.5, 2] });
 
     training.cancel(a.id);
     await settle();

@@ -22,6 +22,8 @@ import { type BrowserMlpKernels, browserMlpKernels } from './mlp-kernels.ts';
 import { activateBackend, detectBackends } from './backends.ts';
 import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
 import { appendRows } from './append-rows.ts';
+import { type BatchedProgress, batchProgress } from './progress-batch.ts';
+import { type BatchPrediction, batchPredictionTable } from './batch-predict.ts';
 import { tableStatistics, type Correlation } from './column-statistics.ts';
 import type { AnalysisSpecInput } from '../../../shared/schema/analysis-spec.ts';
 import type {
@@ -155,16 +157,19 @@ export const engineApi = {
     return { bytes: new TextEncoder().encode(csv), columns: dataset.columns.length, ...counts };
   },
 
-  /** Trains a task on a stored file; progress is reported through the callback. */
+  /**
+   * Trains a task on a stored file. Progress, with every neural-network epoch's losses since the
+   * last report, reaches the callback at most ten times a second.
+   */
   async train(
     bytes: Uint8Array,
     readOptions: ReadTableOptions,
     spec: TrainSpecInput,
-    onProgress?: (fraction: number, stage: string) => void,
+    onProgress?: BatchedProgress,
   ): Promise<{ modelFile: ModelFile; report: TrainReport }> {
     const { table } = readTable(bytes, readOptions);
     return trainModel(table, spec, {
-      onProgress: onProgress ? ({ fraction, stage }) => onProgress(fraction, stage) : undefined,
+      onProgress: onProgress ? batchProgress(onProgress) : undefined,
       mlpKernels: await loadMlpKernels(),
       gpKernels: supportsWasmSimd() ? await loadGpKernels() : undefined,
     });
@@ -189,6 +194,13 @@ export const engineApi = {
       outputs: prediction.outputs.map((o) => ({ name: o.name, mean: Array.from(o.mean), std: Array.from(o.std) })),
       inDomain: [...prediction.inDomain],
     };
+  },
+
+  /** Predicts every row of a CSV, TSV or XLSX file, read here in the worker; the result as `sigma predict` writes it. */
+  async predictFile(modelFile: ModelFile, bytes: Uint8Array, previewRows = 10): Promise<BatchPrediction> {
+    const model = loadModel(modelFile, { mlp: await loadMlpKernels() });
+    const { table } = readTable(bytes);
+    return batchPredictionTable(model, table, predictTable(model, table), previewRows);
   },
 
   /** Factor analysis of a trained task: Sobol indices, SHAP over the task's rows (read with the dataset's read options), partial dependence, one interaction grid. */
