@@ -117,6 +117,21 @@ describe('the app', () => {
     expect(Number(await row.locator('[data-testid="r2"]').textContent())).toBeGreaterThan(0.8);
   });
 
+  it('imports a file dropped on the datasets section', async () => {
+    await page.getByRole('link', { name: /Project/ }).first().click();
+    const zone = page.getByTestId('drop-zone');
+    await zone.waitFor();
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['温度,収率\n20,0.5\n30,0.7\n40,0.8\n'], 'dropped.csv', { type: 'text/csv' }));
+      return transfer;
+    });
+    await zone.dispatchEvent('dragover', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+    await page.getByTestId('dataset').filter({ hasText: 'dropped v1' }).waitFor();
+    await expect(page.getByTestId('summary-caption').textContent()).resolves.toContain('dropped.csv: 3');
+  });
+
   it('runs the wasm kernels in the browser and they agree with the reference', async () => {
     await page.goto(baseUrl);
     await page.getByTestId('compute-details').locator('summary').click();
