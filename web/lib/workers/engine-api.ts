@@ -6,6 +6,7 @@ import { instantiateWasmKernels, supportsWasmSimd, type WasmKernels } from '../.
 import { selfTestKernels, selfTestMlpKernels, type KernelSelfTest } from '../../../shared/engine/kernels/self-test.ts';
 import { readTable, type ReadReport, type ReadTableOptions } from '../../../shared/engine/table/read.ts';
 import { loadModel, predictTable } from '../../../shared/engine/train/predict.ts';
+import type { ModelKernels } from '../../../shared/engine/models/registry.ts';
 import { trainModel, type TrainReport } from '../../../shared/engine/train/train.ts';
 import type { ModelFile, TrainSpecInput } from '../../../shared/schema/model-file.ts';
 import { createTable, type Column } from '../../../shared/engine/table/table.ts';
@@ -65,6 +66,11 @@ async function loadMlpKernels(): Promise<MlpEnsembleKernels | undefined> {
   if (!supportsWasmSimd()) return undefined;
   mlpKernels ??= loadKernelModule().then((module) => browserMlpKernels(module, kernelPreference));
   return (await mlpKernels).kernels;
+}
+
+/** The kernels a loaded model file predicts with (our wasm kernels where SIMD works). */
+async function modelKernels(): Promise<ModelKernels> {
+  return { mlp: await loadMlpKernels(), ...(supportsWasmSimd() ? { gp: await loadGpKernels() } : {}) };
 }
 
 /** The Gaussian-process kernels, on their own instance (and so their own memory). */
@@ -180,7 +186,7 @@ export const engineApi = {
     modelFile: ModelFile,
     columns: Record<string, (number | string | null)[]>,
   ): Promise<{ outputs: { name: string; mean: number[]; std: number[] }[]; inDomain: boolean[] }> {
-    const model = loadModel(modelFile, { mlp: await loadMlpKernels() });
+    const model = loadModel(modelFile, await modelKernels());
     const table = createTable(
       model.inputs.map((name): Column => {
         const values = columns[name] ?? [];
@@ -198,7 +204,7 @@ export const engineApi = {
 
   /** Predicts every row of a CSV, TSV or XLSX file, read here in the worker; the result as `sigma predict` writes it. */
   async predictFile(modelFile: ModelFile, bytes: Uint8Array, previewRows = 10): Promise<BatchPrediction> {
-    const model = loadModel(modelFile, { mlp: await loadMlpKernels() });
+    const model = loadModel(modelFile, await modelKernels());
     const { table } = readTable(bytes);
     return batchPredictionTable(model, table, predictTable(model, table), previewRows);
   },
@@ -212,12 +218,12 @@ export const engineApi = {
     options: ExplainOptions,
     onProgress?: Progress,
   ): Promise<ExplainResult> {
-    return explainTask(modelFile, bytes, readOptions, spec, options, onProgress, { mlp: await loadMlpKernels() });
+    return explainTask(modelFile, bytes, readOptions, spec, options, onProgress, await modelKernels());
   },
 
   /** The Pareto set of a trained task for the spec's goals under its constraints. */
   async optimize(modelFile: ModelFile, spec: AnalysisSpecInput, options: OptimizeOptions, onProgress?: Progress): Promise<OptimizeResult> {
-    return optimizeTask(modelFile, spec, options, onProgress, { mlp: await loadMlpKernels() });
+    return optimizeTask(modelFile, spec, options, onProgress, await modelKernels());
   },
 
   /** A space-filling plan that keeps the spec's input constraints, with its experiment sheet. */
@@ -234,7 +240,7 @@ export const engineApi = {
     options: SuggestOptions,
     onProgress?: Progress,
   ): Promise<NextExperimentsResult> {
-    return suggestTask(modelFile, bytes, readOptions, spec, options, onProgress, { mlp: await loadMlpKernels() });
+    return suggestTask(modelFile, bytes, readOptions, spec, options, onProgress, await modelKernels());
   },
 
   /** Runs our kernels against the reference on this device. */
