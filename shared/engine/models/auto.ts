@@ -118,6 +118,8 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
   const runs = candidates.map((candidate, c) =>
     startCrossValidation(candidate, x, y, {
       ...options,
+      // Permutation importance is asked of the winners only, below.
+      deferPermutation: true,
       seed,
       onProgress: onProgress
         ? (f, detail) => {
@@ -187,6 +189,13 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
       calibration: crossValidation[chosen].outputs[o].calibration,
     });
   }
+
+  // The permutation importance of the candidates kept (each fold's model, shuffled test columns).
+  candidates.forEach(({ name }, c) => {
+    if (crossValidation[name] && choices.some((choice) => choice.chosen === name)) {
+      crossValidation[name] = runs[c].withPermutation(crossValidation[name]);
+    }
+  });
 
   // Refit each winning candidate once, on all rows, for the outputs it won.
   const parts: { outputs: number[]; model: Predictor }[] = [];

@@ -3,7 +3,7 @@ import { type Matrix, createMatrix, matrixFromRows } from '../models/matrix.ts';
 import { ridgeFactory, ridgeLeaveOneOutResiduals } from '../models/ridge.ts';
 import { createRng } from '../models/rng.ts';
 import type { ModelFactory } from '../models/types.ts';
-import { crossValidate } from './cross-validate.ts';
+import { crossValidate, startCrossValidation } from './cross-validate.ts';
 
 /** Predicts the training mean with a fixed std: out-of-fold values can be worked out by hand. */
 const meanModel: ModelFactory = {
@@ -96,5 +96,26 @@ describe('permutation importance on the folds', () => {
     expect(x0).toBeLessThan(2.6);
     expect(Math.abs(x1)).toBeLessThan(1e-6);
     expect(result.permutation!.std[0][1]).toBeLessThan(1e-6);
+  });
+
+  it('gives the same numbers when deferred until the model is kept (as auto does for its winners)', () => {
+    const rows = 50;
+    const x = createMatrix(rows, 3);
+    const y = createMatrix(rows, 1);
+    const rng = createRng(4);
+    for (let i = 0; i < rows; i++) {
+      for (let c = 0; c < 3; c++) x.data[i * 3 + c] = rng.normal();
+      y.data[i] = 2 * x.data[i * 3] - x.data[i * 3 + 2] + 0.1 * rng.normal();
+    }
+    const options = { featureGroups: [[0], [1], [2]], permutationRepeats: 3, seed: 2 };
+    const direct = crossValidate(ridgeFactory(), x, y, options);
+    const run = startCrossValidation(ridgeFactory(), x, y, { ...options, deferPermutation: true });
+    for (let k = 0; k < run.plan.folds.length; k++) run.runFold(k);
+    const finished = run.finish();
+    expect(finished.permutation).toBeUndefined();
+    const deferred = run.withPermutation(finished);
+    expect(deferred.permutation).toEqual(direct.permutation);
+    expect(deferred.permutation!.importance[0][0]).toBeGreaterThan(deferred.permutation!.importance[0][2]);
+    expect(deferred.outputs).toEqual(direct.outputs);
   });
 });

@@ -2,7 +2,7 @@
 // R², RMSE, MAE, interval coverage and a std calibration.
 import { type Matrix, column, createMatrix, selectRows } from '../models/matrix.ts';
 import { createRng, deriveSeed } from '../models/rng.ts';
-import type { FitProgressDetail, ModelFactory, Prediction } from '../models/types.ts';
+import type { FitProgressDetail, ModelFactory, Prediction, Predictor } from '../models/types.ts';
 import { type StdCalibration, calibrateStd } from './calibration.ts';
 import { type FoldOptions, type FoldPlan, planFolds } from './folds.ts';
 import { meanAbsoluteError, rSquared, rootMeanSquaredError } from './metrics.ts';
@@ -19,6 +19,11 @@ export interface CrossValidationOptions extends FoldOptions {
   readonly featureGroups?: readonly (readonly number[])[];
   /** Shuffles per group (default 5). */
   readonly permutationRepeats?: number;
+  /**
+   * Keep each fold's model and leave the permutation importance out of finish(): it is computed
+   * by withPermutation() when wanted (auto asks only for the candidates it keeps).
+   */
+  readonly deferPermutation?: boolean;
 }
 
 export interface PermutationImportance {
@@ -61,6 +66,8 @@ export interface CrossValidationRun {
   readonly plan: FoldPlan;
   runFold(k: number): number[];
   finish(): CrossValidationResult;
+  /** With deferPermutation: finish()'s result with the permutation importance added (same numbers as without deferring). */
+  withPermutation(result: CrossValidationResult): CrossValidationResult;
 }
 
 export function crossValidate(
@@ -95,6 +102,28 @@ export function startCrossValidation(
   const permuted = groups.map(() =>
     Array.from({ length: shuffles }, () => Array.from({ length: plan.repeats }, () => createMatrix(y.rows, q))),
   );
+  const deferred = options.deferPermutation === true && groups.length > 0;
+  const models: (Predictor | null)[] = plan.folds.map(() => null);
+  /** Predictions of fold k's test rows with each group of columns shuffled among them. */
+  const permuteFold = (model: Predictor, k: number): void => {
+    const fold = plan.folds[k];
+    const xTest = selectRows(x, fold.test);
+    groups.forEach((group, g) => {
+      const rng = createRng(deriveSeed(seed, 0x9e37, fold.repeat, fold.index, g));
+      for (let t = 0; t < shuffles; t++) {
+        const shuffledX = createMatrix(xTest.rows, xTest.cols, xTest.data.slice());
+        // Shuffle within the test rows; a single test row (leave-one-out) takes another row's values.
+        const donors = fold.test.length > 1 ? rng.shuffle(Array.from(fold.test)) : [fold.train[Math.floor(rng.next() * fold.train.length)]];
+        donors.forEach((donor, i) => {
+          for (const c of group) shuffledX.data[i * x.cols + c] = x.data[donor * x.cols + c];
+        });
+        const shuffledMean = model.predict(shuffledX).mean;
+        fold.test.forEach((row, i) => {
+          for (let o = 0; o < q; o++) permuted[g][t][fold.repeat].data[row * q + o] = shuffledMean.data[i * q + o];
+        });
+      }
+    });
+  };
   const done = new Set<number>();
   const runFold = (k: number): number[] => {
     const fold = plan.folds[k];
@@ -112,21 +141,8 @@ export function startCrossValidation(
     const xTest = selectRows(x, fold.test);
     const prediction = model.predict(xTest);
     const target = outOfFold[fold.repeat];
-    groups.forEach((group, g) => {
-      const rng = createRng(deriveSeed(seed, 0x9e37, fold.repeat, fold.index, g));
-      for (let t = 0; t < shuffles; t++) {
-        const shuffledX = createMatrix(xTest.rows, xTest.cols, xTest.data.slice());
-        // Shuffle within the test rows; a single test row (leave-one-out) takes another row's values.
-        const donors = fold.test.length > 1 ? rng.shuffle(Array.from(fold.test)) : [fold.train[Math.floor(rng.next() * fold.train.length)]];
-        donors.forEach((donor, i) => {
-          for (const c of group) shuffledX.data[i * x.cols + c] = x.data[donor * x.cols + c];
-        });
-        const shuffledMean = model.predict(shuffledX).mean;
-        fold.test.forEach((row, i) => {
-          for (let o = 0; o < q; o++) permuted[g][t][fold.repeat].data[row * q + o] = shuffledMean.data[i * q + o];
-        });
-      }
-    });
+    if (deferred) models[k] = model;
+    else permuteFold(model, k);
     fold.test.forEach((row, t) => {
       for (let o = 0; o < q; o++) {
         target.mean.data[row * q + o] = prediction.mean.data[t * q + o];
@@ -174,24 +190,6 @@ export function startCrossValidation(
         calibration,
       };
     });
-    let permutation: PermutationImportance | undefined;
-    if (groups.length > 0) {
-      const importance: number[][] = [];
-      const std: number[][] = [];
-      for (let o = 0; o < q; o++) {
-        const truth = column(y, o);
-        const baseline = outputs[o].r2;
-        importance.push([]);
-        std.push([]);
-        groups.forEach((_, g) => {
-          const drops = permuted[g].map((byRepeat) => baseline - byRepeat.reduce((sum, m) => sum + rSquared(truth, column(m, o)), 0) / plan.repeats);
-          const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
-          importance[o].push(mean);
-          std[o].push(Math.sqrt(drops.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, drops.length - 1)));
-        });
-      }
-      permutation = { importance, std };
-    }
     return {
       model: factory.name,
       foldCount: plan.foldCount,
@@ -199,8 +197,36 @@ export function startCrossValidation(
       leaveOneOut: plan.leaveOneOut,
       outOfFold,
       outputs,
-      ...(permutation ? { permutation } : {}),
+      ...(groups.length > 0 && !deferred ? { permutation: importanceOf(outputs) } : {}),
     };
   };
-  return { plan, runFold, finish };
+
+  const importanceOf = (outputs: readonly OutputMetrics[]): PermutationImportance => {
+    const importance: number[][] = [];
+    const std: number[][] = [];
+    for (let o = 0; o < q; o++) {
+      const truth = column(y, o);
+      const baseline = outputs[o].r2;
+      importance.push([]);
+      std.push([]);
+      groups.forEach((_, g) => {
+        const drops = permuted[g].map((byRepeat) => baseline - byRepeat.reduce((sum, m) => sum + rSquared(truth, column(m, o)), 0) / plan.repeats);
+        const mean = drops.reduce((a, b) => a + b, 0) / drops.length;
+        importance[o].push(mean);
+        std[o].push(Math.sqrt(drops.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, drops.length - 1)));
+      });
+    }
+    return { importance, std };
+  };
+
+  const withPermutation = (result: CrossValidationResult): CrossValidationResult => {
+    if (!deferred) return result;
+    models.forEach((model, k) => {
+      if (!model) throw new RangeError('Every fold must run before the permutation importance');
+      permuteFold(model, k);
+      models[k] = null;
+    });
+    return { ...result, permutation: importanceOf(result.outputs) };
+  };
+  return { plan, runFold, finish, withPermutation };
 }
