@@ -128,3 +128,20 @@ describe('fitGp', () => {
     expect(() => model.predict(selectRows(raw, [0]))).not.toThrow();
   });
 });
+
+describe('mean-only prediction', () => {
+  it('gives exactly the means of predict, without the std', () => {
+    const rng = createRng(12);
+    const rows = 40;
+    const x = createMatrix(rows, 2);
+    const y = createMatrix(rows, 1);
+    for (let i = 0; i < rows; i++) {
+      x.data[2 * i] = rng.normal();
+      x.data[2 * i + 1] = rng.normal();
+      y.data[i] = Math.sin(x.data[2 * i]) + 0.1 * rng.normal();
+    }
+    const model = fitGp(x, y, { restarts: 1 });
+    const probe = createMatrix(300, 2, Float64Array.from({ length: 600 }, () => rng.normal()));
+    expect(model.predictMean!(probe).data).toEqual(model.predict(probe).mean.data);
+  });
+});

@@ -493,52 +493,59 @@ function makeGpPredictor(state: GpState, kernels: GpKernels): GpPredictor {
     return factor;
   };
   const blockSize = 256;
+  /**
+   * Posterior mean (and, with `withStd`, the std: a triangular solve per block, the costly part)
+   * in blocks of test rows.
+   */
+  const predictBlocks = (x: Matrix, withStd: boolean): Prediction => {
+    if (x.cols !== d) throw new RangeError(`Expected ${d} input columns, got ${x.cols}`);
+    const m = x.rows;
+    const mean = createMatrix(m, q);
+    const std = createMatrix(m, q);
+    const stdLatent = createMatrix(m, q);
+    for (let o = 0; o < q; o++) {
+      const output = state.perOutput[o];
+      const h = output.hyperparameters;
+      const logScales = logScalesOf(o);
+      const xsTrain = scaleInputs(train, logScales, ard);
+      const xsTest = scaleInputs(x, logScales, ard);
+      const l = withStd ? factorOf(o) : null;
+      for (let from = 0; from < m; from += blockSize) {
+        const b = Math.min(blockSize, m - from);
+        // Cross-covariances laid out n × b, so that the triangular solve runs along rows.
+        const cross = new Float64Array(n * b);
+        for (let i = 0; i < n; i++) {
+          for (let c = 0; c < b; c++) cross[i * b + c] = covariance(h, xsTrain, train, i, xsTest, x, from + c);
+        }
+        const meanBlock = new Float64Array(b);
+        for (let i = 0; i < n; i++) {
+          const a = output.alpha[i];
+          for (let c = 0; c < b; c++) meanBlock[c] += cross[i * b + c] * a;
+        }
+        for (let c = 0; c < b; c++) mean.data[(from + c) * q + o] = output.targetMean + output.targetScale * meanBlock[c];
+        if (!l) continue;
+        kernels.solveLowerManyInPlace(l, n, cross, b);
+        const explained = new Float64Array(b);
+        for (let i = 0; i < n; i++) for (let c = 0; c < b; c++) explained[c] += cross[i * b + c] ** 2;
+        for (let c = 0; c < b; c++) {
+          const prior = covariance(h, xsTest, x, from + c, xsTest, x, from + c);
+          const latent = Math.max(0, prior - explained[c]);
+          const at = (from + c) * q + o;
+          stdLatent.data[at] = output.targetScale * Math.sqrt(latent);
+          std.data[at] = output.targetScale * Math.sqrt(latent + h.noiseVariance);
+        }
+      }
+    }
+    return { mean, std, stdLatent };
+  };
   return {
     kind: 'gp',
     inputs: d,
     outputs: q,
     hyperparameters: state.perOutput.map((o) => o.hyperparameters),
     toJSON: () => state,
-    predict(x: Matrix): Prediction {
-      if (x.cols !== d) throw new RangeError(`Expected ${d} input columns, got ${x.cols}`);
-      const m = x.rows;
-      const mean = createMatrix(m, q);
-      const std = createMatrix(m, q);
-      const stdLatent = createMatrix(m, q);
-      for (let o = 0; o < q; o++) {
-        const output = state.perOutput[o];
-        const h = output.hyperparameters;
-        const logScales = logScalesOf(o);
-        const xsTrain = scaleInputs(train, logScales, ard);
-        const xsTest = scaleInputs(x, logScales, ard);
-        const l = factorOf(o);
-        for (let from = 0; from < m; from += blockSize) {
-          const b = Math.min(blockSize, m - from);
-          // Cross-covariances laid out n × b, so that the triangular solve runs along rows.
-          const cross = new Float64Array(n * b);
-          for (let i = 0; i < n; i++) {
-            for (let c = 0; c < b; c++) cross[i * b + c] = covariance(h, xsTrain, train, i, xsTest, x, from + c);
-          }
-          const meanBlock = new Float64Array(b);
-          for (let i = 0; i < n; i++) {
-            const a = output.alpha[i];
-            for (let c = 0; c < b; c++) meanBlock[c] += cross[i * b + c] * a;
-          }
-          kernels.solveLowerManyInPlace(l, n, cross, b);
-          const explained = new Float64Array(b);
-          for (let i = 0; i < n; i++) for (let c = 0; c < b; c++) explained[c] += cross[i * b + c] ** 2;
-          for (let c = 0; c < b; c++) {
-            const prior = covariance(h, xsTest, x, from + c, xsTest, x, from + c);
-            const latent = Math.max(0, prior - explained[c]);
-            const at = (from + c) * q + o;
-            mean.data[at] = output.targetMean + output.targetScale * meanBlock[c];
-            stdLatent.data[at] = output.targetScale * Math.sqrt(latent);
-            std.data[at] = output.targetScale * Math.sqrt(latent + h.noiseVariance);
-          }
-        }
-      }
-      return { mean, std, stdLatent };
-    },
+    predict: (x: Matrix): Prediction => predictBlocks(x, true),
+    predictMean: (x: Matrix): Matrix => predictBlocks(x, false).mean,
   };
 }
 

@@ -22,6 +22,8 @@ export interface Predictor<State extends SerializedModel = SerializedModel> {
   readonly inputs: number;
   readonly outputs: number;
   predict(x: Matrix): Prediction;
+  /** predict's mean alone, where leaving the std out saves real work (a GP's solves). */
+  predictMean?(x: Matrix): Matrix;
   /** Finite numbers, strings and arrays only, so that JSON.stringify round-trips it exactly. */
   toJSON(): State;
 }

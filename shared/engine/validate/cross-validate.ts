@@ -117,7 +117,7 @@ export function startCrossValidation(
         donors.forEach((donor, i) => {
           for (const c of group) shuffledX.data[i * x.cols + c] = x.data[donor * x.cols + c];
         });
-        const shuffledMean = model.predict(shuffledX).mean;
+        const shuffledMean = model.predictMean ? model.predictMean(shuffledX) : model.predict(shuffledX).mean;
         fold.test.forEach((row, i) => {
           for (let o = 0; o < q; o++) permuted[g][t][fold.repeat].data[row * q + o] = shuffledMean.data[i * q + o];
         });
