@@ -4,7 +4,7 @@
 // them — and the fastest serves every state of that kind from then on. Decisions can be
 // remembered across sessions (the caller persists `decisions` and passes them back), and a user
 // can force one candidate by name.
-import { type MlpBlockTraining, hasTrainSteps, trainStepsBatchIndices } from './mlp-batches.ts';
+import { type MlpBlockTraining, trainBlock } from './mlp-batches.ts';
 import { type MlpEnsembleKernels, type MlpEnsembleState, type MlpShape, type MlpWorkHint, mlpLayout, summarizeMembers } from './mlp-reference.ts';
 import { seededFloat32 } from './self-test.ts';
 
@@ -52,14 +52,6 @@ export function workloadKey(shape: MlpShape, rows: number | undefined): string {
   return `${shape.members}m-${shape.inputs}-${shape.hidden.join('x')}-${shape.targets}-${shape.activation}-${shape.loss}-r${bucket}`;
 }
 
-function trainBlock(kernels: MlpEnsembleKernels, state: MlpEnsembleState, x: Float32Array, y: Float32Array, memberRows: Int32Array, members: number, batch: number, steps: number, seed: number): void {
-  if (hasTrainSteps(kernels)) {
-    kernels.trainSteps(state, x, y, memberRows, batch, steps, seed, 1e-3, 1e-4);
-  } else {
-    for (const indices of trainStepsBatchIndices(memberRows, members, batch, steps, seed)) kernels.trainStep(state, x, y, indices, 1e-3, 1e-4);
-  }
-}
-
 /**
  * Times one candidate on the workload within `share` ms: a warm-up block, then blocks until the
  * share is spent. Returns FLOP/s of training (0 when even the warm-up did not fit or failed).
@@ -77,13 +69,13 @@ function measure(kernels: MlpEnsembleKernels, shape: MlpShape, rows: number, hin
   let state: MlpEnsembleState | null = null;
   try {
     state = kernels.createState(shape, params, hint);
-    trainBlock(kernels, state, x, y, memberRows, shape.members, batch, steps, 0);
+    trainBlock(kernels, state, x, y, memberRows, batch, steps, 0, 1e-3, 1e-4);
     kernels.predict(state, x, poolRows);
     if (now() - start > share) return 0;
     let blocks = 0;
     const timed = now();
     do {
-      trainBlock(kernels, state, x, y, memberRows, shape.members, batch, steps, ++blocks);
+      trainBlock(kernels, state, x, y, memberRows, batch, steps, ++blocks, 1e-3, 1e-4);
       kernels.predict(state, x, poolRows);
     } while (now() - start < share && blocks < 64);
     const seconds = Math.max(1e-6, (now() - timed) / 1000);
@@ -151,14 +143,7 @@ export function createChoosingMlpKernels(candidates: readonly MlpEnsembleKernels
       of(state).trainStep(state, x, y, indices, learningRate, weightDecay);
     },
     trainSteps(state, x, y, memberRows, batchSize, steps, seed, learningRate, weightDecay, firstMember = 0) {
-      const kernels = of(state);
-      if (hasTrainSteps(kernels)) {
-        kernels.trainSteps(state, x, y, memberRows, batchSize, steps, seed, learningRate, weightDecay, firstMember);
-        return;
-      }
-      for (const indices of trainStepsBatchIndices(memberRows, state.shape.members, batchSize, steps, seed, firstMember)) {
-        kernels.trainStep(state, x, y, indices, learningRate, weightDecay);
-      }
+      trainBlock(of(state), state, x, y, memberRows, batchSize, steps, seed, learningRate, weightDecay, firstMember);
     },
     predict: (state, x, rows) => of(state).predict(state, x, rows),
     predictSummary(state, x, rows) {

@@ -84,3 +84,31 @@ export function trainStepsBatchIndices(
   return batches;
 }
 
+
+/**
+ * `steps` training steps of a block: in one call through the kernels' block entry where they have
+ * one, else replayed step by step on the batches that entry would draw (the same order either way).
+ */
+export function trainBlock(
+  kernels: MlpEnsembleKernels,
+  state: MlpEnsembleState,
+  batchX: Float32Array,
+  batchY: Float32Array,
+  memberRows: Int32Array,
+  batchSize: number,
+  steps: number,
+  seed: number,
+  learningRate: number,
+  weightDecay: number,
+  firstMember = 0,
+  signal?: AbortSignal,
+): void {
+  if (hasTrainSteps(kernels)) {
+    kernels.trainSteps(state, batchX, batchY, memberRows, batchSize, steps, seed, learningRate, weightDecay, firstMember);
+    return;
+  }
+  for (const indices of trainStepsBatchIndices(memberRows, state.shape.members, batchSize, steps, seed, firstMember)) {
+    signal?.throwIfAborted();
+    kernels.trainStep(state, batchX, batchY, indices, learningRate, weightDecay);
+  }
+}

@@ -10,17 +10,7 @@ import {
   referenceMlpKernels as kernels,
   summarizeMembers,
 } from './mlp-reference.ts';
-import { seededFloat32 } from './self-test.ts';
-
-function seededParams(shape: MlpShape, seed: number): Float32Array {
-  const layout = mlpLayout(shape);
-  const params = seededFloat32(layout.size, seed);
-  for (const { fanIn, weightOffset, biasOffset } of layout.layers) {
-    // Uniform(−½, ½)·2·√(3/fanIn): unit-variance pre-activations, as He/LeCun initialization gives.
-    for (let q = weightOffset; q < biasOffset; q++) params[q] *= 2 * Math.sqrt(3 / fanIn);
-  }
-  return params;
-}
+import { seededFloat32, seededParams } from './self-test.ts';
 
 /** Mean training loss of every member over the rows of one batch, from predict. */
 function batchLosses(shape: MlpShape, params: Float32Array, x: Float32Array, y: Float32Array, indices: Int32Array): Float64Array {

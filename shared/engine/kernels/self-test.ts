@@ -38,6 +38,16 @@ export function seededFloat32(n: number, seed: number): Float32Array {
   return out;
 }
 
+/** Seeded MLP parameters: Uniform(−½, ½)·2·√(3/fanIn) weights (unit-variance pre-activations, as He/LeCun initialization gives), Uniform(−½, ½) biases. */
+export function seededParams(shape: MlpShape, seed: number): Float32Array {
+  const layout = mlpLayout(shape);
+  const params = seededFloat32(layout.size, seed);
+  for (const { fanIn, weightOffset, biasOffset } of layout.layers) {
+    for (let q = weightOffset; q < biasOffset; q++) params[q] *= 2 * Math.sqrt(3 / fanIn);
+  }
+  return params;
+}
+
 export function selfTestKernels(kernels: VectorKernels, lengths: readonly number[] = [1, 15, 16, 17, 1000, 65_537]): KernelSelfTest {
   const checks = lengths.map((n) => {
     const a = seededFloat32(n, 2 * n + 1);

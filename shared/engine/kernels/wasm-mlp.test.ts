@@ -1,22 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type MlpShape, mlpLayout, networkOutputs, referenceMlpKernels, summarizeMembers } from './mlp-reference.ts';
-import { seededFloat32 } from './self-test.ts';
+import { seededFloat32, seededParams } from './self-test.ts';
 import { instantiateWasmMlpKernels, supportsWasmRelaxedSimd, trainStepsBatchIndices, WasmHeap } from './wasm-mlp.ts';
 
 const wasmBytes = readFileSync(new URL('../../../wasm/build/kernels.wasm', import.meta.url));
 // Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd
 // (`npx vitest run --execArgv=--experimental-wasm-relaxed-simd …`); elsewhere those tests skip.
 const relaxedBytes = readFileSync(new URL('../../../wasm/build/kernels-relaxed.wasm', import.meta.url));
-
-function seededParams(shape: MlpShape, seed: number): Float32Array {
-  const layout = mlpLayout(shape);
-  const params = seededFloat32(layout.size, seed);
-  for (const { fanIn, weightOffset, biasOffset } of layout.layers) {
-    for (let q = weightOffset; q < biasOffset; q++) params[q] *= 2 * Math.sqrt(3 / fanIn);
-  }
-  return params;
-}
 
 function seededIndices(count: number, poolRows: number, seed: number): Int32Array {
   const u = seededFloat32(count, seed);

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type MlpShape, mlpLayout, referenceMlpKernels } from '../mlp-reference.ts';
-import { seededFloat32 } from '../self-test.ts';
+import { seededFloat32, seededParams } from '../self-test.ts';
 import { tfjsMlpKernels } from './mlp-tfjs.ts';
 
 const WASM_DIST = new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url);
@@ -12,15 +12,6 @@ beforeAll(() => {
   setWasmPaths(decodeURIComponent(WASM_DIST.pathname));
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 });
-
-function seededParams(shape: MlpShape, seed: number): Float32Array {
-  const layout = mlpLayout(shape);
-  const params = seededFloat32(layout.size, seed);
-  for (const { fanIn, weightOffset, biasOffset } of layout.layers) {
-    for (let q = weightOffset; q < biasOffset; q++) params[q] *= 2 * Math.sqrt(3 / fanIn);
-  }
-  return params;
-}
 
 /** Largest |a − b| over the RMS of b: a normwise relative error that near-zero entries cannot inflate. */
 function relativeError(a: Float32Array, b: Float32Array): number {

@@ -9,7 +9,7 @@ import {
   referenceMlpKernels as reference,
   summarizeMembers,
 } from '../mlp-reference.ts';
-import { seededFloat32 } from '../self-test.ts';
+import { seededFloat32, seededParams } from '../self-test.ts';
 import { trainStepsBatchIndices } from '../wasm-mlp.ts';
 import { type WebGpuMlpKernels, WebGpuUnavailableError, createWebGpuMlpKernels } from './webgpu-mlp.ts';
 
@@ -18,15 +18,6 @@ const POOL_ROWS = 1000;
 const LEARNING_RATE = 1e-3;
 
 export type ShapeCase = MlpShape & { readonly batch: number };
-
-export function seededParams(shape: MlpShape, seed: number): Float32Array {
-  const layout = mlpLayout(shape);
-  const params = seededFloat32(layout.size, seed);
-  for (const { fanIn, weightOffset, biasOffset } of layout.layers) {
-    for (let q = weightOffset; q < biasOffset; q++) params[q] *= 2 * Math.sqrt(3 / fanIn);
-  }
-  return params;
-}
 
 function seededIndices(count: number, poolRows: number, seed: number): Int32Array {
   const u = seededFloat32(count, seed);

@@ -18,7 +18,7 @@ import {
   referenceMlpKernels,
   summarizeMembers,
 } from '../../kernels/mlp-reference.ts';
-import { hasTrainSteps, trainStepsBatchIndices } from '../../kernels/mlp-batches.ts';
+import { trainBlock } from '../../kernels/mlp-batches.ts';
 import { type Matrix, assertFinite, createMatrix } from '../matrix.ts';
 import { createRng, deriveSeed } from '../rng.ts';
 import type { FitOptions, ModelFactory, Prediction, Predictor, SerializedModel } from '../types.ts';
@@ -169,7 +169,6 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
   // Each member's training rows, member after member: the lists a block of steps shuffles per epoch.
   const memberRows = new Int32Array(shape.members * trainRows);
   splits.forEach(({ train }, k) => memberRows.set(train, k * trainRows));
-  const blockKernels = hasTrainSteps(kernels) ? kernels : null;
 
   const state = kernels.createState(shape, initial, { rows: trainRows });
   try {
@@ -182,15 +181,7 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
       epoch++;
       signal?.throwIfAborted();
       // One epoch is one block of steps; kernels without the block entry replay the same batches.
-      const epochSeed = deriveSeed(seed, 2, epoch);
-      if (blockKernels) {
-        blockKernels.trainSteps(state, xs, ys, memberRows, batch, stepsPerEpoch, epochSeed, settings.learningRate, settings.weightDecay);
-      } else {
-        for (const indices of trainStepsBatchIndices(memberRows, shape.members, batch, stepsPerEpoch, epochSeed)) {
-          signal?.throwIfAborted();
-          kernels.trainStep(state, xs, ys, indices, settings.learningRate, settings.weightDecay);
-        }
-      }
+      trainBlock(kernels, state, xs, ys, memberRows, batch, stepsPerEpoch, deriveSeed(seed, 2, epoch), settings.learningRate, settings.weightDecay, 0, signal);
 
       const outputs = kernels.predict(state, xs, n);
       const losses = memberLosses(shape, outputs, n, ys, (k) => splits[k].train);
