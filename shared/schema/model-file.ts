@@ -45,6 +45,8 @@ export const OutputMetricsRecord = v.object({
   /** True when the std was rescaled because the out-of-fold coverage was far from nominal. */
   stdRescaled: v.boolean(),
   stdScale: Finite,
+  /** When model is "blend": the candidates it mixes and their weights (summing to 1). */
+  blend: v.optional(v.array(v.object({ name: v.string(), weight: Finite }))),
   /** Every candidate auto tried: its pooled CV R², or its first fold's when it stopped there (screenedAfterFolds). */
   candidates: v.array(
     v.object({ name: v.string(), r2: v.number(), error: v.optional(v.string()), screenedAfterFolds: v.optional(v.number()) }),

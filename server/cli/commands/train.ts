@@ -68,7 +68,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const cv = Object.fromEntries(
     Object.entries(report.metrics).map(([name, m]) => [
       name,
-      { r2: m.r2, rmse: m.rmse, mae: m.mae, coverage68: m.coverage68, coverage95: m.coverage95, model: m.model, reason: m.reason, stdRescaled: m.stdRescaled },
+      { r2: m.r2, rmse: m.rmse, mae: m.mae, coverage68: m.coverage68, coverage95: m.coverage95, model: m.model, ...(m.blend ? { blend: m.blend } : {}), reason: m.reason, stdRescaled: m.stdRescaled },
     ]),
   );
   const answer = {

@@ -1,9 +1,11 @@
 // The `auto` model: cross-validates every candidate on the same folds, keeps the best per output by
-// out-of-fold R², rescales its std when the out-of-fold coverage says it is miscalibrated, and
+// out-of-fold R² (one candidate, or a blend of several when its nested cross-validation scores
+// higher; blend.ts), rescales its std when the out-of-fold coverage says it is miscalibrated, and
 // refits the winners on all rows. The report says why each output got its model.
 import { type CrossValidationOptions, type CrossValidationResult, startCrossValidation } from '../validate/cross-validate.ts';
 import type { FoldPlan } from '../validate/folds.ts';
 import type { StdCalibration } from '../validate/calibration.ts';
+import { type BlendCrossValidation, blendPermutation, crossValidateBlend, mixMoments } from './blend.ts';
 import { type GpKernels, gpFactory } from './gp.ts';
 import { type Matrix, createMatrix, selectColumns } from './matrix.ts';
 import { ridgeFactory } from './ridge.ts';
@@ -30,7 +32,15 @@ export interface AutoOptions extends CrossValidationOptions {
   readonly candidates?: readonly ModelFactory[];
   /** Stop candidates that are clearly behind after the first fold (default true; see screenAfterFirstFold). */
   readonly screen?: boolean;
+  /**
+   * Offer a blend of the candidates that ran every fold (default true): it is chosen for an output
+   * when its nested cross-validated R² beats every single candidate's and it mixes two or more.
+   */
+  readonly blend?: boolean;
 }
+
+/** The name a blend goes by in choices, scores and crossValidation. */
+export const BLEND = 'blend';
 
 /** Test rows a first fold needs before its R² is trusted to screen candidates out. */
 export const SCREEN_MIN_TEST_ROWS = 50;
@@ -71,7 +81,10 @@ export interface CandidateScore {
 
 export interface OutputChoice {
   readonly output: number;
+  /** A candidate's name, or BLEND. */
   readonly chosen: string;
+  /** When chosen is BLEND: its members (weight > 0, candidate order) and weights, summing to 1. */
+  readonly blend?: readonly { readonly name: string; readonly weight: number }[];
   /** One line for people: the winner's CV R² against the others'. */
   readonly reason: string;
   readonly scores: readonly CandidateScore[];
@@ -80,11 +93,15 @@ export interface OutputChoice {
 
 export interface AutoState extends SerializedModel {
   readonly kind: 'auto';
-  readonly version: 1;
+  /** 1 when every output has one model; 2 when some output is a blend (parts carry weights). */
+  readonly version: 1 | 2;
   readonly inputs: number;
   readonly outputs: number;
-  /** Each fitted model and the outputs (columns of the full target matrix) it predicts. */
-  readonly parts: { readonly outputs: number[]; readonly model: SerializedModel }[];
+  /**
+   * Each fitted model and the outputs (columns of the full target matrix) it predicts, with its
+   * weight in each of them (version 2; 1 when absent). Each output's weights sum to 1.
+   */
+  readonly parts: { readonly outputs: number[]; readonly weights?: number[]; readonly model: SerializedModel }[];
   /** Std multiplier per output from the out-of-fold calibration (1 when none was needed). */
   readonly stdScale: number[];
 }
@@ -96,7 +113,7 @@ export interface AutoPredictor extends Predictor<AutoState> {
 export interface AutoResult {
   readonly predictor: AutoPredictor;
   readonly choices: readonly OutputChoice[];
-  /** Cross-validation of every candidate that ran, by name. */
+  /** Cross-validation of every candidate that ran, by name, and of the blend (BLEND) when one was tried. */
   readonly crossValidation: Readonly<Record<string, CrossValidationResult>>;
   /** Out-of-fold predictions of the chosen model per output (first repeat), std rescaled. */
   readonly outOfFold: Prediction;
@@ -161,6 +178,14 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
     });
   });
 
+  // The blend of every candidate that ran all folds (screened and failed ones are out).
+  const complete = candidates.filter(({ name }) => crossValidation[name]).map(({ name }) => name);
+  const blend: BlendCrossValidation | null =
+    (options.blend ?? true) && complete.length >= 2
+      ? crossValidateBlend(plan, y, complete.map((name) => crossValidation[name]))
+      : null;
+  if (blend) crossValidation[BLEND] = blend.result;
+
   const choices: OutputChoice[] = [];
   for (let o = 0; o < q; o++) {
     const scores: CandidateScore[] = candidates.map(({ name }) => {
@@ -176,34 +201,57 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
       if (s.screenedAfterFolds === undefined && Number.isFinite(s.r2) && (best < 0 || s.r2 > scores[best].r2)) best = k;
     });
     if (best < 0) throw new RangeError(`No candidate could be cross-validated for output ${o}`);
-    const chosen = scores[best].name;
+    const members = blend
+      ? complete.map((name, c) => ({ name, weight: blend.weights[o][c] })).filter((member) => member.weight > 0)
+      : [];
+    const blendMetrics = blend?.result.outputs[o];
+    const useBlend = blendMetrics !== undefined && members.length >= 2 && blendMetrics.r2 > scores[best].r2;
+    if (blendMetrics && members.length >= 2) {
+      scores.push({ name: BLEND, r2: blendMetrics.r2, r2FoldMean: blendMetrics.r2FoldMean, rmse: blendMetrics.rmse, coverage95: blendMetrics.coverage95 });
+    }
+    const chosen = useBlend ? BLEND : scores[best].name;
+    const chosenR2 = useBlend ? blendMetrics.r2 : scores[best].r2;
     const others = scores
-      .filter((_, k) => k !== best)
+      .filter((s) => s.name !== chosen)
       .map((s) => `${s.name} ${Number.isFinite(s.r2) ? s.r2.toFixed(3) : 'failed'}${s.screenedAfterFolds ? ' on the first fold, not run further' : ''}`);
+    const what = useBlend
+      ? `a blend of ${members.map((member) => `${member.name} (${member.weight.toFixed(2)})`).join(', ')}`
+      : chosen;
     choices.push({
       output: o,
       chosen,
-      reason: `${chosen} has the highest cross-validated R², ${scores[best].r2.toFixed(3)}` +
-        (others.length > 0 ? ` (${others.join(', ')})` : ''),
+      ...(useBlend ? { blend: members } : {}),
+      reason: `${what} has the highest cross-validated R², ${chosenR2.toFixed(3)}` + (others.length > 0 ? ` (${others.join(', ')})` : ''),
       scores,
       calibration: crossValidation[chosen].outputs[o].calibration,
     });
   }
+  /** Candidate name's weight in output o's model. */
+  const weightOf = (name: string, o: number): number => {
+    const choice = choices[o];
+    if (choice.blend) return choice.blend.find((member) => member.name === name)?.weight ?? 0;
+    return choice.chosen === name ? 1 : 0;
+  };
 
-  // The permutation importance of the candidates kept (each fold's model, shuffled test columns).
+  // The permutation importance of the candidates kept (each fold's model, shuffled test columns);
+  // a blend's is its members' averaged with its weights.
   candidates.forEach(({ name }, c) => {
-    if (crossValidation[name] && choices.some((choice) => choice.chosen === name)) {
+    if (crossValidation[name] && choices.some((choice) => weightOf(name, choice.output) > 0)) {
       crossValidation[name] = runs[c].withPermutation(crossValidation[name]);
     }
   });
+  if (blend) {
+    const permutation = blendPermutation(blend.weights, complete.map((name) => crossValidation[name].permutation));
+    crossValidation[BLEND] = { ...blend.result, ...(permutation ? { permutation } : {}) };
+  }
 
-  // Refit each winning candidate once, on all rows, for the outputs it won.
-  const parts: { outputs: number[]; model: Predictor }[] = [];
+  // Refit each candidate with a weight once, on all rows, for the outputs it is part of.
+  const parts: AutoPart[] = [];
   candidates.forEach((candidate, c) => {
-    const outputs = choices.filter((choice) => choice.chosen === candidate.name).map((choice) => choice.output);
+    const outputs = choices.filter((choice) => weightOf(candidate.name, choice.output) > 0).map((choice) => choice.output);
     if (outputs.length === 0) return;
     const model = candidate.fit(x, selectColumns(y, outputs), { seed: deriveSeed(seed, 0x5eed, c), signal });
-    parts.push({ outputs, model });
+    parts.push({ outputs, weights: outputs.map((o) => weightOf(candidate.name, o)), model });
   });
   onProgress?.(1);
   const stdScale = choices.map((choice) => choice.calibration.scale);
@@ -220,33 +268,48 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
   return { predictor: makeAutoPredictor(x.cols, q, parts, stdScale), choices, crossValidation, outOfFold };
 }
 
+interface AutoPart {
+  readonly outputs: number[];
+  /** Weight per output (same order); 1 for a sole model. */
+  readonly weights: number[];
+  readonly model: Predictor;
+}
+
 /** Rebuilds an auto model; `readPart` turns each part's state back into a predictor (see registry.ts). */
 export function autoFromJSON(state: AutoState, readPart: (part: SerializedModel) => Predictor): AutoPredictor {
-  if (state.kind !== 'auto' || state.version !== 1) throw new RangeError('Not an auto model (version 1)');
-  const covered = state.parts.flatMap((p) => p.outputs).sort((a, b) => a - b);
-  if (state.stdScale.length !== state.outputs || covered.length !== state.outputs || covered.some((o, k) => o !== k)) {
-    throw new RangeError('auto model state does not cover each output exactly once');
+  if (state.kind !== 'auto' || (state.version !== 1 && state.version !== 2)) throw new RangeError('Not an auto model (version 1 or 2)');
+  const total = new Array<number>(state.outputs).fill(0);
+  let valid = state.stdScale.length === state.outputs;
+  for (const part of state.parts) {
+    const weights = part.weights ?? part.outputs.map(() => 1);
+    if (weights.length !== part.outputs.length || (state.version === 1 && part.weights)) valid = false;
+    part.outputs.forEach((o, k) => {
+      if (!Number.isInteger(o) || o < 0 || o >= state.outputs || !(weights[k] > 0 && weights[k] <= 1)) valid = false;
+      else total[o] += weights[k];
+    });
   }
-  const parts = state.parts.map((p) => ({ outputs: p.outputs, model: readPart(p.model) }));
+  if (!valid || total.some((t) => Math.abs(t - 1) > 1e-9)) {
+    throw new RangeError("auto model state does not give each output models whose weights sum to 1");
+  }
+  const parts = state.parts.map((p) => ({ outputs: p.outputs, weights: p.weights ?? p.outputs.map(() => 1), model: readPart(p.model) }));
   return makeAutoPredictor(state.inputs, state.outputs, parts, state.stdScale);
 }
 
-function makeAutoPredictor(
-  inputs: number,
-  outputs: number,
-  parts: readonly { readonly outputs: number[]; readonly model: Predictor }[],
-  stdScale: number[],
-): AutoPredictor {
+function makeAutoPredictor(inputs: number, outputs: number, parts: readonly AutoPart[], stdScale: number[]): AutoPredictor {
+  const blended = parts.some((p) => p.weights.some((w) => w !== 1));
+  // Who predicts each output: [part, column in that part's prediction, weight].
+  const sources = Array.from({ length: outputs }, () => [] as [number, number, number][]);
+  parts.forEach((part, p) => part.outputs.forEach((o, k) => sources[o].push([p, k, part.weights[k]])));
   return {
     kind: 'auto',
     inputs,
     outputs,
     toJSON: () => ({
       kind: 'auto',
-      version: 1,
+      version: blended ? 2 : 1,
       inputs,
       outputs,
-      parts: parts.map((p) => ({ outputs: p.outputs, model: p.model.toJSON() })),
+      parts: parts.map((p) => ({ outputs: p.outputs, ...(blended ? { weights: p.weights } : {}), model: p.model.toJSON() })),
       stdScale,
     }),
     predict(x: Matrix): Prediction {
@@ -254,17 +317,28 @@ function makeAutoPredictor(
       const mean = createMatrix(m, outputs);
       const std = createMatrix(m, outputs);
       const stdLatent = createMatrix(m, outputs);
-      for (const part of parts) {
-        const p = part.model.predict(x);
-        const width = part.outputs.length;
-        part.outputs.forEach((o, k) => {
+      const predictions = parts.map((part) => part.model.predict(x));
+      sources.forEach((from, o) => {
+        const weights = from.map(([, , w]) => w);
+        const at = (p: number, k: number, i: number) => i * parts[p].outputs.length + k;
+        if (from.length === 1) {
+          const [p, k] = from[0];
           for (let i = 0; i < m; i++) {
-            mean.data[i * outputs + o] = p.mean.data[i * width + k];
-            std.data[i * outputs + o] = p.std.data[i * width + k] * stdScale[o];
-            stdLatent.data[i * outputs + o] = p.stdLatent.data[i * width + k] * stdScale[o];
+            mean.data[i * outputs + o] = predictions[p].mean.data[at(p, k, i)];
+            std.data[i * outputs + o] = predictions[p].std.data[at(p, k, i)] * stdScale[o];
+            stdLatent.data[i * outputs + o] = predictions[p].stdLatent.data[at(p, k, i)] * stdScale[o];
           }
-        });
-      }
+          return;
+        }
+        for (let i = 0; i < m; i++) {
+          const means = from.map(([p, k]) => predictions[p].mean.data[at(p, k, i)]);
+          const mixed = mixMoments(weights, means, from.map(([p, k]) => predictions[p].std.data[at(p, k, i)]));
+          const latent = mixMoments(weights, means, from.map(([p, k]) => predictions[p].stdLatent.data[at(p, k, i)]));
+          mean.data[i * outputs + o] = mixed.mean;
+          std.data[i * outputs + o] = mixed.std * stdScale[o];
+          stdLatent.data[i * outputs + o] = latent.std * stdScale[o];
+        }
+      });
       return { mean, std, stdLatent };
     },
   };

@@ -180,10 +180,13 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
   const ym = createMatrix(y.rows, spec.outputs.length, y.matrix);
 
   // One permutation group per input: a categorical input's one-hot columns move together.
+  // The numeric inputs (standardized by the encoder) are standardized again on each fold's rows.
   const featureGroups: number[][] = [];
+  const numericFeatures: number[] = [];
   let column = 0;
   for (const transform of encoding.inputs) {
     const width = transform.type === 'numeric' ? 1 : transform.levels.length;
+    if (transform.type === 'numeric') numericFeatures.push(column);
     featureGroups.push(Array.from({ length: width }, (_, k) => column + k));
     column += width;
   }
@@ -191,7 +194,10 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
   onProgress?.({ fraction: 0, stage: 'cross-validation' });
   const auto = fitAuto(xm, ym, {
     featureGroups,
+    restandardize: numericFeatures,
     candidates: modelCandidates(spec.model, options.mlpKernels, options.gpKernels),
+    // Only auto may answer with a blend; nn, gp and linear promise a model of that kind.
+    blend: spec.model === 'auto',
     folds: spec.folds,
     repeats: spec.repeats,
     seed: spec.seed,
@@ -212,6 +218,7 @@ export function trainModel(source: Table, specInput: TrainSpecInput, options: Tr
     const choice = auto.choices[o];
     metrics[name] = {
       model: choice.chosen,
+      ...(choice.blend ? { blend: choice.blend.map((member) => ({ name: member.name, weight: member.weight })) } : {}),
       reason: choice.reason,
       r2: rSquared(actual, decoded.mean),
       // Absent for leave-one-out, where a single-row fold has no R² (and JSON has no NaN).

@@ -119,3 +119,50 @@ describe('permutation importance on the folds', () => {
     expect(deferred.outputs).toEqual(direct.outputs);
   });
 });
+
+describe('restandardize', () => {
+  it('scales the listed columns by each fold\'s training rows, for its fit and its predictions alike', () => {
+    const rng = createRng(4);
+    const rows = 40;
+    const x = createMatrix(rows, 2);
+    const y = createMatrix(rows, 1);
+    for (let i = 0; i < rows; i++) {
+      x.data.set([5 + 3 * rng.normal(), rng.next() < 0.5 ? 0 : 1], i * 2);
+      y.data[i] = x.data[i * 2];
+    }
+    const seen: { train: Matrix; test: Matrix }[] = [];
+    const recorder: ModelFactory = {
+      name: 'recorder',
+      fit: (xTrain: Matrix) => ({
+        kind: 'recorder',
+        inputs: 2,
+        outputs: 1,
+        toJSON: () => ({ kind: 'recorder', version: 1 }),
+        predict: (xTest: Matrix) => {
+          seen.push({ train: xTrain, test: xTest });
+          return { mean: createMatrix(xTest.rows, 1), std: createMatrix(xTest.rows, 1, new Float64Array(xTest.rows).fill(1)), stdLatent: createMatrix(xTest.rows, 1) };
+        },
+      }),
+    };
+    const plan = startCrossValidation(recorder, x, y, { folds: 4, seed: 1, restandardize: [0] });
+    for (let k = 0; k < 4; k++) plan.runFold(k);
+    expect(seen).toHaveLength(4);
+    seen.forEach(({ train, test }, k) => {
+      const fold = plan.plan.folds[k];
+      const values = Array.from({ length: train.rows }, (_, i) => train.data[i * 2]);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+      expect(mean).toBeCloseTo(0, 12);
+      expect(std).toBeCloseTo(1, 12);
+      // The test rows go through the same map: raw = mean_train + std_train · scaled.
+      const rawTrain = Array.from(fold.train, (i) => x.data[i * 2]);
+      const m = rawTrain.reduce((a, b) => a + b, 0) / rawTrain.length;
+      const s = Math.sqrt(rawTrain.reduce((a, b) => a + (b - m) ** 2, 0) / rawTrain.length);
+      fold.test.forEach((row, t) => {
+        expect(test.data[t * 2]).toBeCloseTo((x.data[row * 2] - m) / s, 12);
+        // Column 1 (say, a one-hot column) is not listed and stays as it was.
+        expect(test.data[t * 2 + 1]).toBe(x.data[row * 2 + 1]);
+      });
+    });
+  });
+});

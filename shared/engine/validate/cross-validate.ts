@@ -24,6 +24,13 @@ export interface CrossValidationOptions extends FoldOptions {
    * by withPermutation() when wanted (auto asks only for the candidates it keeps).
    */
   readonly deferPermutation?: boolean;
+  /**
+   * Input columns to standardize again on each fold's training rows (mean 0, population std 1),
+   * as the table encoder standardizes numeric inputs on all rows before the final fit: the
+   * held-out rows then play no part in the scaling their predictions are made with, as in a
+   * scikit-learn pipeline with a StandardScaler. Absent: x is used as given.
+   */
+  readonly restandardize?: readonly number[];
 }
 
 export interface PermutationImportance {
@@ -105,9 +112,12 @@ export function startCrossValidation(
   const deferred = options.deferPermutation === true && groups.length > 0;
   const models: (Predictor | null)[] = plan.folds.map(() => null);
   /** Predictions of fold k's test rows with each group of columns shuffled among them. */
-  const permuteFold = (model: Predictor, k: number): void => {
+  const restandardize = options.restandardize ?? [];
+  /** x with the restandardize columns scaled by fold k's training rows. */
+  const foldInputs = (k: number): Matrix => (restandardize.length > 0 ? standardizeOn(x, plan.folds[k].train, restandardize) : x);
+  const permuteFold = (model: Predictor, k: number, xk: Matrix): void => {
     const fold = plan.folds[k];
-    const xTest = selectRows(x, fold.test);
+    const xTest = selectRows(xk, fold.test);
     groups.forEach((group, g) => {
       const rng = createRng(deriveSeed(seed, 0x9e37, fold.repeat, fold.index, g));
       for (let t = 0; t < shuffles; t++) {
@@ -115,7 +125,7 @@ export function startCrossValidation(
         // Shuffle within the test rows; a single test row (leave-one-out) takes another row's values.
         const donors = fold.test.length > 1 ? rng.shuffle(Array.from(fold.test)) : [fold.train[Math.floor(rng.next() * fold.train.length)]];
         donors.forEach((donor, i) => {
-          for (const c of group) shuffledX.data[i * x.cols + c] = x.data[donor * x.cols + c];
+          for (const c of group) shuffledX.data[i * x.cols + c] = xk.data[donor * x.cols + c];
         });
         const shuffledMean = model.predictMean ? model.predictMean(shuffledX) : model.predict(shuffledX).mean;
         fold.test.forEach((row, i) => {
@@ -133,16 +143,17 @@ export function startCrossValidation(
       ? (f: number, detail?: FitProgressDetail) =>
           onProgress((done.size + f) / plan.folds.length, detail && { ...detail, fold: k, folds: plan.folds.length })
       : undefined;
-    const model = factory.fit(selectRows(x, fold.train), selectRows(y, fold.train), {
+    const xk = foldInputs(k);
+    const model = factory.fit(selectRows(xk, fold.train), selectRows(y, fold.train), {
       seed: deriveSeed(seed, fold.repeat, fold.index),
       signal,
       onProgress: fitProgress,
     });
-    const xTest = selectRows(x, fold.test);
+    const xTest = selectRows(xk, fold.test);
     const prediction = model.predict(xTest);
     const target = outOfFold[fold.repeat];
     if (deferred) models[k] = model;
-    else permuteFold(model, k);
+    else permuteFold(model, k, xk);
     fold.test.forEach((row, t) => {
       for (let o = 0; o < q; o++) {
         target.mean.data[row * q + o] = prediction.mean.data[t * q + o];
@@ -167,29 +178,7 @@ export function startCrossValidation(
   const finish = (): CrossValidationResult => {
     if (done.size !== plan.folds.length) throw new RangeError('Every fold must run before the results');
 
-    const outputs = Array.from({ length: q }, (_, o): OutputMetrics => {
-      const truth = column(y, o);
-      const average = (metric: (p: Prediction) => number) =>
-        outOfFold.reduce((sum, p) => sum + metric(p), 0) / outOfFold.length;
-      const pooledY = new Float64Array(y.rows * plan.repeats);
-      const pooledMean = new Float64Array(pooledY.length);
-      const pooledStd = new Float64Array(pooledY.length);
-      outOfFold.forEach((p, r) => {
-        pooledY.set(truth, r * y.rows);
-        pooledMean.set(column(p.mean, o), r * y.rows);
-        pooledStd.set(column(p.std, o), r * y.rows);
-      });
-      const calibration = calibrateStd(pooledY, pooledMean, pooledStd);
-      return {
-        r2: average((p) => rSquared(truth, column(p.mean, o))),
-        r2FoldMean: foldR2[o].length > 0 ? foldR2[o].reduce((a, b) => a + b, 0) / foldR2[o].length : NaN,
-        rmse: average((p) => rootMeanSquaredError(truth, column(p.mean, o))),
-        mae: average((p) => meanAbsoluteError(truth, column(p.mean, o))),
-        coverage68: calibration.coverage68,
-        coverage95: calibration.coverage95,
-        calibration,
-      };
-    });
+    const outputs = outOfFoldMetrics(y, outOfFold, foldR2);
     return {
       model: factory.name,
       foldCount: plan.foldCount,
@@ -223,10 +212,56 @@ export function startCrossValidation(
     if (!deferred) return result;
     models.forEach((model, k) => {
       if (!model) throw new RangeError('Every fold must run before the permutation importance');
-      permuteFold(model, k);
+      permuteFold(model, k, foldInputs(k));
       models[k] = null;
     });
     return { ...result, permutation: importanceOf(result.outputs) };
   };
   return { plan, runFold, finish, withPermutation };
+}
+
+/**
+ * Per-output metrics of out-of-fold predictions (one set per repeat): pooled R², RMSE and MAE
+ * averaged over repeats, the mean of the per-fold R² (foldR2[o], empty for leave-one-out), and
+ * the interval coverage and std calibration over all repeats pooled.
+ */
+export function outOfFoldMetrics(y: Matrix, outOfFold: readonly Prediction[], foldR2: readonly (readonly number[])[]): OutputMetrics[] {
+  return Array.from({ length: y.cols }, (_, o): OutputMetrics => {
+    const truth = column(y, o);
+    const average = (metric: (p: Prediction) => number) => outOfFold.reduce((sum, p) => sum + metric(p), 0) / outOfFold.length;
+    const pooledY = new Float64Array(y.rows * outOfFold.length);
+    const pooledMean = new Float64Array(pooledY.length);
+    const pooledStd = new Float64Array(pooledY.length);
+    outOfFold.forEach((p, r) => {
+      pooledY.set(truth, r * y.rows);
+      pooledMean.set(column(p.mean, o), r * y.rows);
+      pooledStd.set(column(p.std, o), r * y.rows);
+    });
+    const calibration = calibrateStd(pooledY, pooledMean, pooledStd);
+    return {
+      r2: average((p) => rSquared(truth, column(p.mean, o))),
+      r2FoldMean: foldR2[o].length > 0 ? foldR2[o].reduce((a, b) => a + b, 0) / foldR2[o].length : NaN,
+      rmse: average((p) => rootMeanSquaredError(truth, column(p.mean, o))),
+      mae: average((p) => meanAbsoluteError(truth, column(p.mean, o))),
+      coverage68: calibration.coverage68,
+      coverage95: calibration.coverage95,
+      calibration,
+    };
+  });
+}
+
+/** A copy of x whose listed columns are standardized with the mean and population std of `rows` (a constant column is only centred). */
+export function standardizeOn(x: Matrix, rows: ArrayLike<number>, columns: readonly number[]): Matrix {
+  const out = createMatrix(x.rows, x.cols, x.data.slice());
+  for (const c of columns) {
+    let mean = 0;
+    for (let k = 0; k < rows.length; k++) mean += x.data[rows[k] * x.cols + c];
+    mean /= rows.length;
+    let variance = 0;
+    for (let k = 0; k < rows.length; k++) variance += (x.data[rows[k] * x.cols + c] - mean) ** 2;
+    const std = Math.sqrt(variance / rows.length);
+    const scale = std > 0 ? std : 1;
+    for (let i = 0; i < x.rows; i++) out.data[i * x.cols + c] = (x.data[i * x.cols + c] - mean) / scale;
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { instantiateWasmMlpKernels } from '../../kernels/wasm-mlp.ts';
 import { tfjsMlpKernels } from '../../kernels/tfjs/mlp-tfjs.ts';
 import { makeFriedman1 } from '../../validate/synthetic.ts';
 import { Z_95, intervalCoverage, rSquared } from '../../validate/metrics.ts';
@@ -56,6 +58,18 @@ describe('deep ensemble', () => {
     const coverage = intervalCoverage(test.y.data, prediction.mean.data, prediction.std.data, Z_95);
     expect(coverage).toBeGreaterThan(0.9);
     expect(coverage).toBeLessThan(1);
+  }, 30_000);
+
+  it('reaches R² ≥ 0.93 on held-out Friedman #1 with 1,000 rows on the wasm kernels (seed 3)', async () => {
+    // The network alone, at the product's defaults (2 × 64 from a thousand rows). Measured 0.934–0.937
+    // over seeds 1–3; scikit-learn's MLP peer reaches 0.916 in 5-fold CV on 1,000 rows. The noise caps
+    // R² near 0.96, which the ARD Gaussian process reaches (auto's bar, in `npm run bench`).
+    const kernels = await instantiateWasmMlpKernels(readFileSync(new URL('../../../../wasm/build/kernels.wasm', import.meta.url)));
+    const train = makeFriedman1(1000, 10, 1, 1);
+    const test = makeFriedman1(2000, 10, 1, 2);
+    const model = fitEnsemble(train.x, train.y, {}, { seed: 3, kernels });
+    expect(model.hidden).toEqual([64, 64]);
+    expect(rSquared(test.y.data, model.predict(test.x).mean.data)).toBeGreaterThanOrEqual(0.93);
   }, 30_000);
 
   it('fits several outputs and is more uncertain far outside the data', () => {
