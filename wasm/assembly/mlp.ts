@@ -15,6 +15,11 @@
 // Matrix products use one register-blocked kernel (gemm): 2 rows × 16 columns of the result in 8
 // accumulators, one broadcast value of the left operand per row and 4 contiguous vectors of the
 // right operand per step of the sum. V8 keeps that in its ~15 SIMD registers without spilling.
+// The exception is a narrow output layer (1 or 2 columns, PLAN_OUT_WIDTH ≤ 2, below a hidden
+// layer): gemm would spend 3 or 2 of its 4 lanes on padding columns, so its forward pass runs as
+// dot products along the hidden layer (forwardNarrow) and its weight gradient is computed
+// transposed (gradientNarrow), then written back in the [fanIn][fanOut] layout with zero padding
+// columns (untransposeNarrow).
 
 // Plan words.
 const PLAN_LAYERS = 0;
@@ -46,6 +51,7 @@ const LAYER_SLOPES = 5; // byte address of [tile rows][fanOut] activation slopes
 const LAYER_WEIGHT_GRADIENT = 6; // byte address of one member's [fanIn][fanOut] weight gradient
 const LAYER_BIAS_GRADIENT = 7; // byte address of one member's [fanOut] bias gradient
 const LAYER_TRANSPOSED = 8; // byte address of one member's weights transposed, [fanOut][fanIn]
+// (for a narrow output layer in training, rows 2 and 3 hold its transposed weight gradient)
 
 const ADAM_BETA1: f32 = 0.9;
 const ADAM_BETA2: f32 = 0.999;
@@ -308,12 +314,284 @@ function gemmNarrow4(
 }
 
 /**
+ * [Σ a, Σ b, Σ c, Σ d]: the horizontal sums of four vectors, in three additions of shuffled pairs.
+ */
+@inline function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
+/**
+ * Whether the output layer takes the narrow path (forwardNarrow, gradientNarrow): at most 2 output
+ * columns of its padded 4, and a hidden layer below it, so that its fanIn is a multiple of 4 and
+ * training transposes its weights.
+ */
+@inline function narrowOutput(plan: usize): bool {
+  return word(plan, PLAN_OUT_WIDTH) <= 2 && word(plan, PLAN_LAYERS) >= 2;
+}
+
+/**
+ * The output layer's forward pass when it is narrow: out[r][t] = b[t] + Σₖ A[r][k]·WT[t][k] for
+ * r < rows (even) and t < width (1 or 2), as dot products along k (fanIn, a multiple of 4) in
+ * vectors of 4 k with the weights transposed (WT [4][fanIn]), summed across lanes at the end:
+ * 8 rows at a time for one column, 4 for two (8 accumulators), then 2. gemm would compute all 4
+ * padded columns, one per lane. out's rows are `ldo` floats apart; its padding columns are not
+ * written (nothing reads them).
+ */
+function forwardNarrow(a: usize, fanIn: i32, wt: usize, b: usize, out: usize, ldo: i32, rows: i32, width: i32): void {
+  const rowStep = <usize>fanIn << 2;
+  const outStep = <usize>ldo << 2;
+  let i: i32 = 0;
+  if (width == 1) {
+    const bias = v128.load32_splat(b);
+    for (; i + 8 <= rows; i += 8) {
+      const p0 = a + <usize>i * rowStep;
+      const p1 = p0 + rowStep, p2 = p1 + rowStep, p3 = p2 + rowStep;
+      const p4 = p3 + rowStep, p5 = p4 + rowStep, p6 = p5 + rowStep, p7 = p6 + rowStep;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      for (let q: usize = 0; q < rowStep; q += 16) {
+        const w = v128.load(wt + q);
+        c0 = madd(v128.load(p0 + q), w, c0);
+        c1 = madd(v128.load(p1 + q), w, c1);
+        c2 = madd(v128.load(p2 + q), w, c2);
+        c3 = madd(v128.load(p3 + q), w, c3);
+        c4 = madd(v128.load(p4 + q), w, c4);
+        c5 = madd(v128.load(p5 + q), w, c5);
+        c6 = madd(v128.load(p6 + q), w, c6);
+        c7 = madd(v128.load(p7 + q), w, c7);
+      }
+      const low = f32x4.add(sum4(c0, c1, c2, c3), bias);
+      const high = f32x4.add(sum4(c4, c5, c6, c7), bias);
+      const o = out + <usize>i * outStep;
+      store<f32>(o, f32x4.extract_lane(low, 0));
+      store<f32>(o + outStep, f32x4.extract_lane(low, 1));
+      store<f32>(o + 2 * outStep, f32x4.extract_lane(low, 2));
+      store<f32>(o + 3 * outStep, f32x4.extract_lane(low, 3));
+      store<f32>(o + 4 * outStep, f32x4.extract_lane(high, 0));
+      store<f32>(o + 5 * outStep, f32x4.extract_lane(high, 1));
+      store<f32>(o + 6 * outStep, f32x4.extract_lane(high, 2));
+      store<f32>(o + 7 * outStep, f32x4.extract_lane(high, 3));
+    }
+    for (; i < rows; i += 2) {
+      const p0 = a + <usize>i * rowStep;
+      const p1 = p0 + rowStep;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+      for (let q: usize = 0; q < rowStep; q += 16) {
+        const w = v128.load(wt + q);
+        c0 = madd(v128.load(p0 + q), w, c0);
+        c1 = madd(v128.load(p1 + q), w, c1);
+      }
+      const sums = f32x4.add(sum4(c0, c1, c0, c1), bias);
+      const o = out + <usize>i * outStep;
+      store<f32>(o, f32x4.extract_lane(sums, 0));
+      store<f32>(o + outStep, f32x4.extract_lane(sums, 1));
+    }
+    return;
+  }
+  // Two columns: 4 rows × 2 columns of dot products, summed to [o(r, 0), o(r, 1), o(r+1, 0), o(r+1, 1)].
+  const bias = v128.load64_splat(b);
+  const wt1 = wt + rowStep;
+  for (; i + 4 <= rows; i += 4) {
+    const p0 = a + <usize>i * rowStep;
+    const p1 = p0 + rowStep, p2 = p1 + rowStep, p3 = p2 + rowStep;
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    for (let q: usize = 0; q < rowStep; q += 16) {
+      const w0 = v128.load(wt + q);
+      const w1 = v128.load(wt1 + q);
+      const a0 = v128.load(p0 + q);
+      const a1 = v128.load(p1 + q);
+      const a2 = v128.load(p2 + q);
+      const a3 = v128.load(p3 + q);
+      c00 = madd(a0, w0, c00);
+      c01 = madd(a0, w1, c01);
+      c10 = madd(a1, w0, c10);
+      c11 = madd(a1, w1, c11);
+      c20 = madd(a2, w0, c20);
+      c21 = madd(a2, w1, c21);
+      c30 = madd(a3, w0, c30);
+      c31 = madd(a3, w1, c31);
+    }
+    const low = f32x4.add(sum4(c00, c01, c10, c11), bias);
+    const high = f32x4.add(sum4(c20, c21, c30, c31), bias);
+    const o = out + <usize>i * outStep;
+    v128.store64_lane(o, low, 0);
+    v128.store64_lane(o + outStep, low, 1);
+    v128.store64_lane(o + 2 * outStep, high, 0);
+    v128.store64_lane(o + 3 * outStep, high, 1);
+  }
+  for (; i < rows; i += 2) {
+    const p0 = a + <usize>i * rowStep;
+    const p1 = p0 + rowStep;
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    for (let q: usize = 0; q < rowStep; q += 16) {
+      const w0 = v128.load(wt + q);
+      const w1 = v128.load(wt1 + q);
+      const a0 = v128.load(p0 + q);
+      const a1 = v128.load(p1 + q);
+      c00 = madd(a0, w0, c00);
+      c01 = madd(a0, w1, c01);
+      c10 = madd(a1, w0, c10);
+      c11 = madd(a1, w1, c11);
+    }
+    const sums = f32x4.add(sum4(c00, c01, c10, c11), bias);
+    const o = out + <usize>i * outStep;
+    v128.store64_lane(o, sums, 0);
+    v128.store64_lane(o + outStep, sums, 1);
+  }
+}
+
+/**
+ * The narrow output layer's weight gradient, transposed: GT[t][k] (+)= Σ_r Δ[r][t]·A[r][k] for
+ * t < width (1 or 2), k < fanIn (a multiple of 4), over `rows` (even) rows of Δ [rows][4] and
+ * A [rows][fanIn]; GT's rows are fanIn floats apart. Written when `first`, else added to.
+ * Blocks of 16 k: 8 accumulators (both columns, or one column with even and odd rows apart).
+ */
+function gradientNarrow(delta: usize, a: usize, fanIn: i32, rows: i32, width: i32, gt: usize, first: bool): void {
+  const rowStep = <usize>fanIn << 2;
+  const deltaStep: usize = 16;
+  const gt1 = gt + rowStep;
+  const zero = f32x4.splat(0);
+  for (let q: usize = 0; q < rowStep; q += 64) {
+    const vectors = min<usize>(4, (rowStep - q) >> 4);
+    if (vectors == 4) {
+      let c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+      let c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+      let d = delta;
+      let p = a + q;
+      if (width == 1) {
+        // c0· over even rows, c1· over odd rows.
+        for (let r: i32 = 0; r < rows; r += 2) {
+          const e0 = v128.load32_splat(d);
+          const e1 = v128.load32_splat(d + deltaStep);
+          const pb = p + rowStep;
+          c00 = madd(e0, v128.load(p), c00);
+          c01 = madd(e0, v128.load(p, 16), c01);
+          c02 = madd(e0, v128.load(p, 32), c02);
+          c03 = madd(e0, v128.load(p, 48), c03);
+          c10 = madd(e1, v128.load(pb), c10);
+          c11 = madd(e1, v128.load(pb, 16), c11);
+          c12 = madd(e1, v128.load(pb, 32), c12);
+          c13 = madd(e1, v128.load(pb, 48), c13);
+          d += 2 * deltaStep;
+          p += 2 * rowStep;
+        }
+        const g = gt + q;
+        c00 = f32x4.add(c00, c10);
+        c01 = f32x4.add(c01, c11);
+        c02 = f32x4.add(c02, c12);
+        c03 = f32x4.add(c03, c13);
+        if (!first) {
+          c00 = f32x4.add(c00, v128.load(g));
+          c01 = f32x4.add(c01, v128.load(g, 16));
+          c02 = f32x4.add(c02, v128.load(g, 32));
+          c03 = f32x4.add(c03, v128.load(g, 48));
+        }
+        v128.store(g, c00);
+        v128.store(g, c01, 16);
+        v128.store(g, c02, 32);
+        v128.store(g, c03, 48);
+      } else {
+        for (let r: i32 = 0; r < rows; r++) {
+          const e0 = v128.load32_splat(d);
+          const e1 = v128.load32_splat(d, 4);
+          const a0 = v128.load(p);
+          const a1 = v128.load(p, 16);
+          const a2 = v128.load(p, 32);
+          const a3 = v128.load(p, 48);
+          c00 = madd(e0, a0, c00);
+          c01 = madd(e0, a1, c01);
+          c02 = madd(e0, a2, c02);
+          c03 = madd(e0, a3, c03);
+          c10 = madd(e1, a0, c10);
+          c11 = madd(e1, a1, c11);
+          c12 = madd(e1, a2, c12);
+          c13 = madd(e1, a3, c13);
+          d += deltaStep;
+          p += rowStep;
+        }
+        const g0 = gt + q;
+        const g1 = gt1 + q;
+        if (!first) {
+          c00 = f32x4.add(c00, v128.load(g0));
+          c01 = f32x4.add(c01, v128.load(g0, 16));
+          c02 = f32x4.add(c02, v128.load(g0, 32));
+          c03 = f32x4.add(c03, v128.load(g0, 48));
+          c10 = f32x4.add(c10, v128.load(g1));
+          c11 = f32x4.add(c11, v128.load(g1, 16));
+          c12 = f32x4.add(c12, v128.load(g1, 32));
+          c13 = f32x4.add(c13, v128.load(g1, 48));
+        }
+        v128.store(g0, c00);
+        v128.store(g0, c01, 16);
+        v128.store(g0, c02, 32);
+        v128.store(g0, c03, 48);
+        v128.store(g1, c10);
+        v128.store(g1, c11, 16);
+        v128.store(g1, c12, 32);
+        v128.store(g1, c13, 48);
+      }
+    } else {
+      // The last 1 to 3 vectors of k, one at a time: 2 accumulators per column, over even and
+      // odd rows.
+      for (let s: usize = q; s < rowStep; s += 16) {
+        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+        let d = delta;
+        let p = a + s;
+        for (let r: i32 = 0; r < rows; r += 2) {
+          const a0 = v128.load(p);
+          const a1 = v128.load(p + rowStep);
+          c00 = madd(v128.load32_splat(d), a0, c00);
+          c01 = madd(v128.load32_splat(d + deltaStep), a1, c01);
+          if (width == 2) {
+            c10 = madd(v128.load32_splat(d, 4), a0, c10);
+            c11 = madd(v128.load32_splat(d + deltaStep, 4), a1, c11);
+          }
+          d += 2 * deltaStep;
+          p += 2 * rowStep;
+        }
+        c00 = f32x4.add(c00, c01);
+        if (!first) c00 = f32x4.add(c00, v128.load(gt + s));
+        v128.store(gt + s, c00);
+        if (width == 2) {
+          c10 = f32x4.add(c10, c11);
+          if (!first) c10 = f32x4.add(c10, v128.load(gt1 + s));
+          v128.store(gt1 + s, c10);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * G [fanIn][4] ← GT [2][fanIn] transposed, for k < fanIn (a multiple of 4): columns 0 and 1 from
+ * GT's rows (column 1 zero when width is 1), the padding columns 2 and 3 zero.
+ */
+function untransposeNarrow(gt: usize, fanIn: i32, width: i32, g: usize): void {
+  const rowStep = <usize>fanIn << 2;
+  const zero = f32x4.splat(0);
+  for (let q: usize = 0; q < rowStep; q += 16) {
+    const a = v128.load(gt + q);
+    const b = width == 2 ? v128.load(gt + rowStep + q) : zero;
+    const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+    const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+    const to = g + (q << 2);
+    v128.store(to, v128.shuffle<f32>(ab01, zero, 0, 1, 4, 5));
+    v128.store(to, v128.shuffle<f32>(ab01, zero, 2, 3, 4, 5), 16);
+    v128.store(to, v128.shuffle<f32>(ab23, zero, 0, 1, 4, 5), 32);
+    v128.store(to, v128.shuffle<f32>(ab23, zero, 2, 3, 4, 5), 48);
+  }
+}
+
+/**
  * Constants of the SiLU loop, read from memory once per call: as v128.const in the loop body V8
  * rebuilds each one on every iteration (several instructions apiece on x64).
  */
 const SIGMOID_CONSTANTS = memory.data<f32>([
-  -87.0, 87.0, -1.44269504088896341, 12582912.0, 0.693359375, -2.12194440e-4,
-  1.3981999507e-3, -8.3334519073e-3, 4.1665795894e-2, -1.6666665459e-1, 5.0000001201e-1, 1.0,
+  -87.0, 87.0, -1.44269504088896341, 12583039.0, 0.693359375, -2.12194440e-4,
+  -8.3216801286e-3, 4.1890561581e-2, -1.6667009890e-1, 4.9999231100e-1, 1.0,
 ], 16);
 
 @inline function sigmoidConstant(index: i32): v128 {
@@ -329,12 +607,13 @@ const SIGMOID_CONSTANTS = memory.data<f32>([
  * (denormals are slow on some CPUs; for z < −87, z·σ(z) is below 1e-35 either way). e⁻ᶻ = 2ⁿ·e⁻ᵗ
  * with n = round(−z / ln 2) and t = z + n·ln 2 (|t| ≤ ln 2 / 2), ln 2 split in two so that n times
  * its high part is exact (one rounded product would cost up to 4e-6 relative at |z| ≈ 70);
- * e⁻ᵗ = 1 − t + t²·q(t), q being Cephes' expf polynomial up to t⁴ with odd terms negated
- * (truncation error about 1e-7), evaluated by Estrin's scheme, and 2ⁿ is built in the exponent
- * bits. Each vector is one long dependency chain and the loop runs as fast as the chain is short,
- * hence Estrin rather than Horner, rounding by adding 1.5·2²³ (which leaves n in the low mantissa
- * bits) and clamping by pmin/pmax (V8 lowers f32x4.nearest, f32x4.min/max and i32x4.trunc_sat to
- * long NaN-safe sequences on x64).
+ * e⁻ᵗ = 1 − t + t²·q(t), q the cubic that minimizes the largest relative error of e⁻ᵗ on
+ * |t| ≤ ln 2 / 2 (1.0e-7, as small as with the Taylor-like quartic of Cephes' expf; SiLU comes
+ * out within 3e-7 relative after float32 rounding), evaluated by Estrin's scheme, and 2ⁿ is
+ * built in the exponent bits. Each vector is one long dependency chain and the loop runs as fast
+ * as the chain is short, hence Estrin rather than Horner, rounding by adding 1.5·2²³ + 127 (which
+ * leaves n + 127, the biased exponent of 2ⁿ, in the low mantissa bits) and clamping by pmin/pmax
+ * (V8 lowers f32x4.nearest, f32x4.min/max and i32x4.trunc_sat to long NaN-safe sequences on x64).
  */
 export function activate(h: usize, slopes: usize, count: i32, activation: i32): void {
   const bytes = <usize>count << 2;
@@ -355,13 +634,11 @@ export function activate(h: usize, slopes: usize, count: i32, activation: i32): 
   const magic = sigmoidConstant(3);
   const ln2High = sigmoidConstant(4);
   const ln2Low = sigmoidConstant(5);
-  const q4 = sigmoidConstant(6);
-  const q3 = sigmoidConstant(7);
-  const q2 = sigmoidConstant(8);
-  const q1 = sigmoidConstant(9);
-  const q0 = sigmoidConstant(10);
-  const one = sigmoidConstant(11);
-  const bias = i32x4.splat(127 << 23);
+  const q3 = sigmoidConstant(6);
+  const q2 = sigmoidConstant(7);
+  const q1 = sigmoidConstant(8);
+  const q0 = sigmoidConstant(9);
+  const one = sigmoidConstant(10);
   for (let q: usize = 0; q < bytes; q += 16) {
     const z = v128.load(h + q);
     const clamped = f32x4.pmin(f32x4.pmax(z, lowest), highest);
@@ -371,26 +648,16 @@ export function activate(h: usize, slopes: usize, count: i32, activation: i32): 
     const t2 = f32x4.mul(t, t);
     const low = madd(q1, t, q0);
     const high = madd(q3, t, q2);
-    const poly = madd(f32x4.mul(t2, t2), q4, madd(high, t2, low));
-    const expMinusT = madd(t2, poly, f32x4.sub(one, t));
-    // The bits of `shifted` are those of 1.5·2²³ plus n; shifting by 23 drops the former.
-    const e = f32x4.mul(expMinusT, i32x4.add(i32x4.shl(shifted, 23), bias));
+    const expMinusT = madd(t2, madd(high, t2, low), f32x4.sub(one, t));
+    // The bits of `shifted` are those of 1.5·2²³ plus n + 127 (1 … 253); shifting by 23 keeps
+    // the latter, in the exponent field: 2ⁿ.
+    const e = f32x4.mul(expMinusT, i32x4.shl(shifted, 23));
     const s = f32x4.div(one, f32x4.add(one, e));
     const silu = f32x4.mul(z, s);
     v128.store(h + q, silu);
     // σ(1 + z(1 − σ)) = σ + silu·(1 − σ).
     if (slopes) v128.store(slopes + q, madd(silu, f32x4.sub(one, s), s));
   }
-}
-
-function softplus(z: f32): f32 {
-  return z > 0 ? z + Mathf.log1p(Mathf.exp(-z)) : Mathf.log1p(Mathf.exp(z));
-}
-
-function sigmoid(z: f32): f32 {
-  if (z >= 0) return 1 / (1 + Mathf.exp(-z));
-  const e = Mathf.exp(z);
-  return e / (1 + e);
 }
 
 /**
@@ -402,7 +669,7 @@ function lossGradient(plan: usize, out: usize, y: usize, delta: usize, count: i3
   const targets = word(plan, PLAN_TARGETS);
   const last = word(plan, PLAN_LAYERS) - 1;
   const width = layerWord(plan, last, LAYER_FAN_OUT);
-  memory.fill(delta, 0, <usize>(paddedRows * width) << 2);
+  zeroBytes(delta, <usize>(paddedRows * width) << 2);
   const scale: f32 = 1 / <f32>(batch * targets);
   const gaussian = word(plan, PLAN_LOSS) == 1;
   for (let r: i32 = 0; r < count; r++) {
@@ -415,13 +682,22 @@ function lossGradient(plan: usize, out: usize, y: usize, delta: usize, count: i3
         store<f32>(d + (<usize>t << 2), 2 * residual * scale);
       } else {
         const raw = load<f32>(o + (<usize>(targets + t) << 2));
-        const variance = softplus(raw) + MIN_VARIANCE;
+        // softplus(raw) = max(raw, 0) + log1p(e) and σ(raw) (its slope) from one e = exp(−|raw|).
+        const e = Mathf.exp(-Mathf.abs(raw));
+        const variance = (raw > 0 ? raw + Mathf.log1p(e) : Mathf.log1p(e)) + MIN_VARIANCE;
         store<f32>(d + (<usize>t << 2), (residual / variance) * scale);
         const dVariance: f32 = 0.5 * (1 / variance - (residual * residual) / (variance * variance));
-        store<f32>(d + (<usize>(targets + t) << 2), dVariance * sigmoid(raw) * scale);
+        const sigmoid: f32 = raw >= 0 ? <f32>1 / (1 + e) : e / (1 + e);
+        store<f32>(d + (<usize>(targets + t) << 2), dVariance * sigmoid * scale);
       }
     }
   }
+}
+
+/** Zeroes `bytes` bytes (a multiple of 16) at p: a loop, for the reason given at copyFloats. */
+@inline function zeroBytes(p: usize, bytes: usize): void {
+  const zero = f32x4.splat(0);
+  for (let q: usize = 0; q < bytes; q += 16) v128.store(p + q, zero);
 }
 
 /**
@@ -442,7 +718,7 @@ function gatherRows(plan: usize, poolX: usize, poolY: usize, idx: usize, count: 
   const targets = word(plan, PLAN_TARGETS);
   const x0 = addr(plan, PLAN_X0);
   const y0 = addr(plan, PLAN_Y0);
-  if (inPad != inputs || paddedRows != count) memory.fill(x0, 0, <usize>(paddedRows * inPad) << 2);
+  if (inPad != inputs || paddedRows != count) zeroBytes(x0, <usize>(paddedRows * inPad) << 2);
   for (let r: i32 = 0; r < count; r++) {
     const row = load<i32>(idx + (<usize>r << 2));
     copyFloats(x0 + (<usize>(r * inPad) << 2), poolX + (<usize>(row * inputs) << 2), inputs);
@@ -455,6 +731,7 @@ function forwardMember(plan: usize, k: i32, rows: i32, slopes: bool): void {
   const layers = word(plan, PLAN_LAYERS);
   const params = addr(plan, PLAN_PARAMS);
   const activation = word(plan, PLAN_ACTIVATION);
+  const narrow = narrowOutput(plan);
   let input = addr(plan, PLAN_X0);
   for (let l: i32 = 0; l < layers; l++) {
     const fanIn = layerWord(plan, l, LAYER_FAN_IN);
@@ -463,6 +740,10 @@ function forwardMember(plan: usize, k: i32, rows: i32, slopes: bool): void {
     const b = params + (<usize>(layerWord(plan, l, LAYER_BIASES) + k * fanOut) << 2);
     const hidden = l + 1 < layers;
     const out = hidden ? layerAddr(plan, l, LAYER_ACTIVATIONS) : addr(plan, PLAN_OUT);
+    if (!hidden && narrow) {
+      forwardNarrow(input, fanIn, layerAddr(plan, l, LAYER_TRANSPOSED), b, out, fanOut, rows, word(plan, PLAN_OUT_WIDTH));
+      break;
+    }
     gemm(input, fanIn, 1, w, fanOut, out, fanOut, rows, fanIn, fanOut, b, 0, 0);
     if (hidden) activate(out, slopes ? layerAddr(plan, l, LAYER_SLOPES) : 0, rows * fanOut, activation);
     input = out;
@@ -495,13 +776,65 @@ function transpose(w: usize, fanIn: i32, fanOut: i32, wt: usize): void {
   }
 }
 
-/** gb[j] = Σ_r Δ[r][j] over [rows][n], n a multiple of 4; added to gb unless `first`. */
+/**
+ * gb[j] = Σ_r Δ[r][j] over [rows][n], n a multiple of 4; added to gb unless `first`. The sums run
+ * down the rows in registers, 8 vectors of columns at a time (then 4, then 1): each is a chain of
+ * dependent additions, and 8 of them keep the adder busy.
+ */
 function columnSums(delta: usize, rows: i32, n: i32, gb: usize, first: bool): void {
   const bytes = <usize>n << 2;
-  if (first) memory.fill(gb, 0, bytes);
-  for (let r: i32 = 0; r < rows; r++) {
-    const row = delta + <usize>r * bytes;
-    for (let q: usize = 0; q < bytes; q += 16) v128.store(gb + q, f32x4.add(v128.load(gb + q), v128.load(row + q)));
+  const end = delta + <usize>rows * bytes;
+  let q: usize = 0;
+  for (; q + 128 <= bytes; q += 128) {
+    const g = gb + q;
+    let s0 = first ? f32x4.splat(0) : v128.load(g);
+    let s1 = first ? f32x4.splat(0) : v128.load(g, 16);
+    let s2 = first ? f32x4.splat(0) : v128.load(g, 32);
+    let s3 = first ? f32x4.splat(0) : v128.load(g, 48);
+    let s4 = first ? f32x4.splat(0) : v128.load(g, 64);
+    let s5 = first ? f32x4.splat(0) : v128.load(g, 80);
+    let s6 = first ? f32x4.splat(0) : v128.load(g, 96);
+    let s7 = first ? f32x4.splat(0) : v128.load(g, 112);
+    for (let p = delta + q; p < end; p += bytes) {
+      s0 = f32x4.add(s0, v128.load(p));
+      s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32));
+      s3 = f32x4.add(s3, v128.load(p, 48));
+      s4 = f32x4.add(s4, v128.load(p, 64));
+      s5 = f32x4.add(s5, v128.load(p, 80));
+      s6 = f32x4.add(s6, v128.load(p, 96));
+      s7 = f32x4.add(s7, v128.load(p, 112));
+    }
+    v128.store(g, s0);
+    v128.store(g, s1, 16);
+    v128.store(g, s2, 32);
+    v128.store(g, s3, 48);
+    v128.store(g, s4, 64);
+    v128.store(g, s5, 80);
+    v128.store(g, s6, 96);
+    v128.store(g, s7, 112);
+  }
+  for (; q + 64 <= bytes; q += 64) {
+    const g = gb + q;
+    let s0 = first ? f32x4.splat(0) : v128.load(g);
+    let s1 = first ? f32x4.splat(0) : v128.load(g, 16);
+    let s2 = first ? f32x4.splat(0) : v128.load(g, 32);
+    let s3 = first ? f32x4.splat(0) : v128.load(g, 48);
+    for (let p = delta + q; p < end; p += bytes) {
+      s0 = f32x4.add(s0, v128.load(p));
+      s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32));
+      s3 = f32x4.add(s3, v128.load(p, 48));
+    }
+    v128.store(g, s0);
+    v128.store(g, s1, 16);
+    v128.store(g, s2, 32);
+    v128.store(g, s3, 48);
+  }
+  for (; q < bytes; q += 16) {
+    let s0 = first ? f32x4.splat(0) : v128.load(gb + q);
+    for (let p = delta + q; p < end; p += bytes) s0 = f32x4.add(s0, v128.load(p));
+    v128.store(gb + q, s0);
   }
 }
 
@@ -536,10 +869,13 @@ function adamW(p: usize, m: usize, v: usize, g: usize, count: i32, lr: f32, deca
 /**
  * Backward pass over one tile of `count` rows (`rows` padded) of a member, after forwardMember
  * with slopes: adds the tile's gradient to the layers' gradient buffers (or writes it, for the
- * first tile). Δ·Wᵀ uses the transposed weights made before the first tile.
+ * first tile). Δ·Wᵀ uses the transposed weights made before the first tile. A narrow output
+ * layer's weight gradient accumulates transposed (see LAYER_TRANSPOSED); mlpTrainStep writes it
+ * into the layer's gradient buffer after the last tile.
  */
 function backwardTile(plan: usize, count: i32, rows: i32, batch: i32, first: bool): void {
   const layers = word(plan, PLAN_LAYERS);
+  const narrow = narrowOutput(plan);
   let delta = addr(plan, PLAN_DELTA_A);
   let below = addr(plan, PLAN_DELTA_B);
   lossGradient(plan, addr(plan, PLAN_OUT), addr(plan, PLAN_Y0), delta, count, rows, batch);
@@ -549,8 +885,15 @@ function backwardTile(plan: usize, count: i32, rows: i32, batch: i32, first: boo
     const gw = layerAddr(plan, l, LAYER_WEIGHT_GRADIENT);
     const gb = layerAddr(plan, l, LAYER_BIAS_GRADIENT);
     const input = l == 0 ? addr(plan, PLAN_X0) : layerAddr(plan, l - 1, LAYER_ACTIVATIONS);
-    // ∂L/∂W += inputᵀ·Δ: rows of the product are the fanIn inputs, the sum runs over the tile.
-    gemm(input, 1, fanIn, delta, fanOut, gw, fanOut, fanIn, rows, fanOut, first ? 0 : gw, fanOut, 0);
+    if (l == layers - 1 && narrow) {
+      // Transposed, accumulating over the tiles in rows 2 and 3 of the layer's transposed weights:
+      // padding rows, which neither forwardNarrow nor Δ·Wᵀ below (depth OUT_WIDTH) reads.
+      const gt = layerAddr(plan, l, LAYER_TRANSPOSED) + (<usize>fanIn << 3);
+      gradientNarrow(delta, input, fanIn, rows, word(plan, PLAN_OUT_WIDTH), gt, first);
+    } else {
+      // ∂L/∂W += inputᵀ·Δ: rows of the product are the fanIn inputs, the sum runs over the tile.
+      gemm(input, 1, fanIn, delta, fanOut, gw, fanOut, fanIn, rows, fanOut, first ? 0 : gw, fanOut, 0);
+    }
     columnSums(delta, rows, fanOut, gb, first);
     if (l > 0) {
       // Δ below = (Δ·Wᵀ) ⊙ act′. The sum skips the output layer's padding columns (their Δ is 0):
@@ -597,6 +940,12 @@ export function mlpTrainStep(plan: usize, poolX: usize, poolY: usize, idx: usize
       gatherRows(plan, poolX, poolY, memberIdx + (<usize>start << 2), count, rows);
       forwardMember(plan, k, rows, true);
       backwardTile(plan, count, rows, batch, start == 0);
+    }
+    if (narrowOutput(plan)) {
+      const last = layers - 1;
+      const fanIn = layerWord(plan, last, LAYER_FAN_IN);
+      const gt = layerAddr(plan, last, LAYER_TRANSPOSED) + (<usize>fanIn << 3);
+      untransposeNarrow(gt, fanIn, word(plan, PLAN_OUT_WIDTH), layerAddr(plan, last, LAYER_WEIGHT_GRADIENT));
     }
     for (let l: i32 = 0; l < layers; l++) {
       const fanIn = layerWord(plan, l, LAYER_FAN_IN);
@@ -660,8 +1009,11 @@ export function mlpTrainSteps(
     for (let k: i32 = 0; k < members; k++) {
       const list = memberRows + (<usize>(k * n) << 2);
       if (e == 0) shuffle(list, n, rng + (<usize>k << 2));
+      // list[(e·batch + r) mod n], wrapping around by hand rather than dividing for every row.
+      let at = (e * batch) % n;
       for (let r: i32 = 0; r < batch; r++) {
-        store<i32>(idx + (<usize>(k * batch + r) << 2), load<i32>(list + (<usize>((e * batch + r) % n) << 2)));
+        store<i32>(idx + (<usize>(k * batch + r) << 2), load<i32>(list + (<usize>at << 2)));
+        if (++at == n) at = 0;
       }
     }
     mlpTrainStep(plan, poolX, poolY, idx, batch, lr, decay);
@@ -681,11 +1033,17 @@ export function mlpPredict(plan: usize, x: usize, rows: i32, out: usize): void {
   const outPad = layerWord(plan, last, LAYER_FAN_OUT);
   const x0 = addr(plan, PLAN_X0);
   const z = addr(plan, PLAN_OUT);
+  const narrow = narrowOutput(plan);
   for (let k: i32 = 0; k < members; k++) {
+    if (narrow) {
+      const fanIn = layerWord(plan, last, LAYER_FAN_IN);
+      const w = addr(plan, PLAN_PARAMS) + (<usize>(layerWord(plan, last, LAYER_WEIGHTS) + k * fanIn * outPad) << 2);
+      transpose(w, fanIn, outPad, layerAddr(plan, last, LAYER_TRANSPOSED));
+    }
     for (let start: i32 = 0; start < rows; start += TILE_ROWS) {
       const count = min(TILE_ROWS, rows - start);
       const padded = count + (count & 1);
-      if (inPad != inputs || padded != count) memory.fill(x0, 0, <usize>(padded * inPad) << 2);
+      if (inPad != inputs || padded != count) zeroBytes(x0, <usize>(padded * inPad) << 2);
       if (inPad == inputs) {
         memory.copy(x0, x + (<usize>(start * inputs) << 2), <usize>(count * inputs) << 2);
       } else {

@@ -55,6 +55,11 @@ const shapes: (MlpShape & { batch: number })[] = [
   { members: 16, inputs: 50, hidden: [128, 64], targets: 1, activation: 'relu', loss: 'mse', batch: 1 },
   { members: 16, inputs: 10, hidden: [64, 64], targets: 3, activation: 'silu', loss: 'mse', batch: 32 },
   { members: 3, inputs: 7, hidden: [20, 8], targets: 5, activation: 'silu', loss: 'mse', batch: 33 },
+  // Narrow output layers (1 or 2 columns, dot products along the hidden layer): several tiles
+  // and odd tails of rows, hidden widths of 32, 20 (4 vectors and 1) and 12 (3 vectors).
+  { members: 4, inputs: 8, hidden: [32, 32], targets: 1, activation: 'silu', loss: 'mse', batch: 130 },
+  { members: 3, inputs: 5, hidden: [24, 20], targets: 1, activation: 'silu', loss: 'gaussian-nll', batch: 75 },
+  { members: 2, inputs: 3, hidden: [12], targets: 1, activation: 'relu', loss: 'mse', batch: 70 },
 ];
 
 const POOL_ROWS = 300;
@@ -98,7 +103,7 @@ async function checkTrainingStep(bytes: BufferSource, shape: MlpShape & { batch:
 /** Batched inference against the reference, on tile boundaries (64 rows) and odd row counts. */
 async function checkPredict(bytes: BufferSource): Promise<void> {
   const kernels = await instantiateWasmMlpKernels(bytes);
-  for (const shape of [shapes[2], shapes[3], shapes[4], shapes[7]]) {
+  for (const shape of [shapes[2], shapes[3], shapes[4], shapes[7], shapes[8], shapes[9], shapes[10]]) {
     const params = seededParams(shape, 5);
     const expected = referenceMlpKernels.createState(shape, params);
     const actual = kernels.createState(shape, params);
