@@ -146,7 +146,12 @@ console.log('training, SiLU, MSE; GFLOP/s (6 × parameters × batch per member-s
 
 const fmt = (v: number, width: number) => v.toFixed(v < 1 ? 3 : 1).padStart(width);
 const ratio = (a: number, b: number | null, width: number) => (b === null ? '—' : (a / b).toFixed(2)).padStart(width);
-const columns = ['wasm step', 'wasm block', ...(relaxed ? ['relaxed block'] : []), 'reference', 'tfjs-wasm', 'tfjs-cpu', 'block/numpy', 'block/tfjs-wasm'];
+const columns = [
+  'wasm step', 'wasm block', ...(relaxed ? ['relaxed block'] : []), 'reference', 'tfjs-wasm', 'tfjs-cpu',
+  'block/numpy', ...(relaxed ? ['relaxed/numpy'] : []), 'block/tfjs-wasm', ...(relaxed ? ['relaxed/tfjs-wasm'] : []),
+];
+/** Per shape: plain and relaxed block throughput and TensorFlow.js wasm's, for the bars below. */
+const figures: { label: string; block: number; relaxed: number | null; tfWasm: number }[] = [];
 console.log(['shape'.padEnd(20), ...columns].join(' | '));
 /** Each variant is measured in ROUNDS interleaved turns (the best one counts), so that a spell of
  * load from other work on the machine does not fall on one variant only. */
@@ -171,10 +176,26 @@ for (const c of cases) {
     }
   }
   const block = best[1];
+  const relaxedBlock = relaxed ? best[2] : null;
   const tfWasm = best[variants.length - 2];
+  figures.push({ label: c.label, block, relaxed: relaxedBlock, tfWasm });
   const cells = best.map((v, i) => fmt(v, columns[i].length));
-  console.log([c.label.padEnd(20), ...cells, ratio(block, numpy, 11), `${(block / tfWasm).toFixed(1)}×`.padStart(15)].join(' | '));
+  console.log([
+    c.label.padEnd(20), ...cells, ratio(block, numpy, 11), ...(relaxedBlock !== null ? [ratio(relaxedBlock, numpy, 13)] : []),
+    `${(block / tfWasm).toFixed(1)}×`.padStart(15), ...(relaxedBlock !== null ? [`${(relaxedBlock / tfWasm).toFixed(1)}×`.padStart(17)] : []),
+  ].join(' | '));
 }
+
+// The bars of the kernels issue, from the figures above.
+const big = figures[figures.length - 1];
+const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+if (numpy !== null) {
+  console.log(`\nbar, ${big.label} against numpy: plain ${(big.block / numpy).toFixed(2)} (≥ 0.25: ${verdict(big.block / numpy >= 0.25)})` +
+    (big.relaxed !== null ? `, relaxed ${(big.relaxed / numpy).toFixed(2)} (≥ 0.35: ${verdict(big.relaxed / numpy >= 0.35)})` : ''));
+}
+const worstPlain = Math.min(...figures.map((f) => f.block / f.tfWasm));
+console.log(`bar, every shape against TensorFlow.js wasm (≥ 15×): plain SIMD at least ${worstPlain.toFixed(1)}× (${verdict(worstPlain >= 15)})` +
+  (relaxed ? `, relaxed SIMD (what Chromium, and Node with --experimental-wasm-relaxed-simd as npm start and sigma run, use) at least ${Math.min(...figures.map((f) => f.relaxed! / f.tfWasm)).toFixed(1)}× (${verdict(Math.min(...figures.map((f) => f.relaxed! / f.tfWasm)) >= 15)})` : ''));
 
 const inference = cases[1];
 const inferenceKernels: [string, WasmMlpKernels][] = [['wasm', ours]];

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MlpShape, mlpLayout, referenceMlpKernels } from '../../../shared/engine/kernels/mlp-reference.ts';
+import { Worker } from 'node:worker_threads';
 import {
   type ParallelMlpKernels,
   canBlockOnSharedMemory,
+  createParallelMlpKernels,
   memberGroups,
   placeMembers,
   sliceMembers,
@@ -143,3 +145,59 @@ describe('kernels split over worker threads', () => {
   });
 });
 
+
+describe('kernels whose calls are asynchronous, behind a peer', () => {
+  let remote: ParallelMlpKernels;
+  let worker: Worker;
+  beforeAll(async () => {
+    worker = new Worker(new URL('./peer-bootstrap.mjs', import.meta.url), { workerData: { module, entry: './async-peer.test-worker.ts' } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+    remote = createParallelMlpKernels(null, [{ post: (request) => worker.postMessage(request), close: () => void worker.terminate() }], { name: 'async peer' });
+  });
+  afterAll(() => remote?.close());
+
+  const rows = 40;
+  const x = seededFloat32(rows * shape.inputs, 21);
+  const y = seededFloat32(rows * shape.targets, 22);
+  const params = seededFloat32(mlpLayout(shape).size, 23).map((v) => v * 0.5);
+
+  it('serves the synchronous interface: every member on the peer, the same numbers as here', () => {
+    expect(remote.name).toBe('async peer');
+    expect(remote.workers).toBe(1);
+    const a = single.createState(shape, params);
+    const b = remote.createState(shape, params, { rows: 10 });
+    const memberRows = Int32Array.from({ length: shape.members * 30 }, (_, q) => (q * 3) % rows);
+    single.trainSteps(a, x, y, memberRows, 8, 5, 12, 3e-3, 1e-2);
+    remote.trainSteps(b, x, y, memberRows, 8, 5, 12, 3e-3, 1e-2);
+    const indices = Int32Array.from({ length: shape.members * 4 }, (_, q) => (q * 11) % rows);
+    single.trainStep(a, x, y, indices, 1e-2, 0);
+    remote.trainStep(b, x, y, indices, 1e-2, 0);
+    const sa = single.snapshot(a);
+    const sb = remote.snapshot(b);
+    expect(sb.params).toEqual(sa.params);
+    expect(sb.secondMoment).toEqual(sa.secondMoment);
+    expect(sb.step).toBe(6);
+    expect(remote.predict(b, x, rows)).toEqual(single.predict(a, x, rows));
+    remote.writeParams(b, params);
+    expect(remote.snapshot(b).params).toEqual(params);
+    single.dispose(a);
+    remote.dispose(b);
+  });
+
+  it('fits an ensemble as the local kernels do, and reports the peer\'s errors', () => {
+    const { x: fx, y: fy } = makeFriedman1(120, 10, 1, 8);
+    const options = { members: 4, maxEpochs: 4, patience: 2 };
+    const here = fitEnsemble(fx, fy, options, { seed: 4, kernels: single });
+    const there = fitEnsemble(fx, fy, options, { seed: 4, kernels: remote });
+    expect(decodeFloat32(there.toJSON().params)).toEqual(decodeFloat32(here.toJSON().params));
+    const b = remote.createState(shape, params);
+    const bad = new Int32Array(shape.members * 2).fill(rows + 5);
+    expect(() => remote.trainStep(b, x, y, bad, 1e-2, 0)).toThrow(/outside the pool/);
+    // Still answering after the failure.
+    expect(remote.predict(b, x.subarray(0, 2 * shape.inputs), 2)).toHaveLength(shape.members * 2 * 4);
+    remote.dispose(b);
+  });
+});

@@ -9,6 +9,10 @@
 // its own share, then blocks on Atomics.wait until each peer has stored the request's sequence
 // number in a shared control word. That needs SharedArrayBuffer (a cross-origin-isolated page, or
 // Node) and a thread allowed to block (a worker, or Node's main thread; never a page's main thread).
+//
+// With no local kernels, every member goes to the peers: that is how the engine's synchronous
+// path uses kernels whose calls are asynchronous (WebGPU waits on the device), which a peer runs
+// with createAsyncMlpPeer while the calling thread blocks.
 import { type MlpBlockTraining, hasTrainSteps } from './mlp-batches.ts';
 import {
   type MlpEnsembleKernels,
@@ -75,6 +79,8 @@ export interface ParallelMlpKernels extends MlpEnsembleKernels, MlpBlockTraining
 }
 
 export interface ParallelOptions {
+  /** The kernel set's name (default: the local kernels' name and ×threads, or the peers'). */
+  readonly name?: string;
   /**
    * Floating-point operations of one call below which a state stays on the calling thread: a
    * round trip to a peer costs tens of microseconds, which small ensembles do not repay.
@@ -170,11 +176,12 @@ function sharedFloats(count: number): Float32Array {
  * the same kernels build as `local` (createMlpPeer on their side), or the split is not exact.
  */
 export function createParallelMlpKernels(
-  local: MlpEnsembleKernels & MlpBlockTraining,
+  local: (MlpEnsembleKernels & MlpBlockTraining) | null,
   links: readonly MlpPeerLink[],
   options: ParallelOptions = {},
 ): ParallelMlpKernels {
   const { minFlopsToSplit = 2e6 } = options;
+  if (!local && links.length === 0) throw new RangeError('Parallel kernels need local kernels or a peer');
   const peers: PeerChannel[] = links.map((link) => {
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     const errorBytes = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
@@ -244,22 +251,24 @@ export function createParallelMlpKernels(
 
   const flopsPerRow = (shape: MlpShape) => 2 * mlpLayout(shape).size;
 
-  const name = peers.length > 0 ? `${local.name} ×${peers.length + 1}` : local.name;
+  const name = options.name ?? (local ? (peers.length > 0 ? `${local.name} ×${peers.length + 1}` : local.name) : 'peers');
+  const threads = peers.length + (local ? 1 : 0);
+  /** The local kernels, which only groups with a local state reach. */
+  const own = (): MlpEnsembleKernels & MlpBlockTraining => local!;
   return {
     name,
-    workers: peers.length + 1,
+    workers: threads,
 
     createState(shape, params, hint) {
       const layout = mlpLayout(shape);
       if (params.length !== layout.size) throw new RangeError(`Expected ${layout.size} parameters, got ${params.length}`);
       // Training costs about three times the forward pass of the rows it sees.
       const work = 3 * flopsPerRow(shape) * (hint?.rows ?? Infinity);
-      const workers = work >= minFlopsToSplit ? peers.length + 1 : 1;
+      const workers = work >= minFlopsToSplit ? threads : 1;
       const groups: Group[] = memberGroups(shape.members, workers).map(({ first, count }, g) => {
         const part: MlpShape = { ...shape, members: count };
-        const partParams = memberParams(shape, params, first, count);
-        if (g === 0) return { first, count, shape: part, local: local.createState(part, partParams), peer: null, id: 0, pool: null };
-        return { first, count, shape: part, local: null, peer: peers[g - 1], id: nextId++, pool: null };
+        if (g === 0 && local) return { first, count, shape: part, local: local.createState(part, memberParams(shape, params, first, count)), peer: null, id: 0, pool: null };
+        return { first, count, shape: part, local: null, peer: peers[local ? g - 1 : g], id: nextId++, pool: null };
       });
       const split: SplitState = { groups };
       try {
@@ -269,7 +278,7 @@ export function createParallelMlpKernels(
           () => {},
         );
       } catch (error) {
-        if (groups[0].local) local.dispose(groups[0].local);
+        if (groups[0].local) own().dispose(groups[0].local);
         throw error;
       }
       const state: MlpEnsembleState = { shape, kernels: name };
@@ -286,7 +295,7 @@ export function createParallelMlpKernels(
       each(
         split,
         (group, seq) => ({ op: 'trainStep', seq, id: group.id, pool: poolFor(group, batchX, batchY), indices: part(group), learningRate, weightDecay }),
-        (group) => local.trainStep(group.local!, batchX, batchY, part(group), learningRate, weightDecay),
+        (group) => own().trainStep(group.local!, batchX, batchY, part(group), learningRate, weightDecay),
       );
     },
 
@@ -310,14 +319,14 @@ export function createParallelMlpKernels(
           weightDecay,
           firstMember: firstMember + group.first,
         }),
-        (group) => local.trainSteps(group.local!, batchX, batchY, part(group), batchSize, steps, seed, learningRate, weightDecay, firstMember + group.first),
+        (group) => own().trainSteps(group.local!, batchX, batchY, part(group), batchSize, steps, seed, learningRate, weightDecay, firstMember + group.first),
       );
     },
 
     predict(state, x, rows) {
       const split = splitOf(state);
       const width = networkOutputs(state.shape);
-      if (split.groups.length === 1) return local.predict(split.groups[0].local!, x, rows);
+      if (split.groups.length === 1 && split.groups[0].local) return own().predict(split.groups[0].local, x, rows);
       const out = sharedFloats(state.shape.members * rows * width);
       each(
         split,
@@ -329,14 +338,14 @@ export function createParallelMlpKernels(
           rows,
           out: out.subarray(group.first * rows * width, (group.first + group.count) * rows * width),
         }),
-        (group) => out.set(local.predict(group.local!, x, rows), group.first * rows * width),
+        (group) => out.set(own().predict(group.local!, x, rows), group.first * rows * width),
       );
       return out.slice();
     },
 
     snapshot(state) {
       const split = splitOf(state);
-      if (split.groups.length === 1) return local.snapshot(split.groups[0].local!);
+      if (split.groups.length === 1 && split.groups[0].local) return own().snapshot(split.groups[0].local);
       const size = mlpLayout(state.shape).size;
       const snapshot: MlpSnapshot = {
         params: new Float32Array(size),
@@ -349,20 +358,22 @@ export function createParallelMlpKernels(
       each(
         split,
         (group, seq) => {
-          const out = sharedFloats(3 * mlpLayout(group.shape).size);
+          // Parameters, both moments, and the step count last.
+          const out = sharedFloats(3 * mlpLayout(group.shape).size + 1);
           buffers.set(group, out);
           return { op: 'snapshot', seq, id: group.id, out };
         },
         (group) => {
-          const own = local.snapshot(group.local!);
-          step = own.step;
-          placeMembers(state.shape, snapshot.params, own.params, group.first, group.count);
-          placeMembers(state.shape, snapshot.firstMoment, own.firstMoment, group.first, group.count);
-          placeMembers(state.shape, snapshot.secondMoment, own.secondMoment, group.first, group.count);
+          const mine = own().snapshot(group.local!);
+          step = mine.step;
+          placeMembers(state.shape, snapshot.params, mine.params, group.first, group.count);
+          placeMembers(state.shape, snapshot.firstMoment, mine.firstMoment, group.first, group.count);
+          placeMembers(state.shape, snapshot.secondMoment, mine.secondMoment, group.first, group.count);
         },
       );
       for (const [group, out] of buffers) {
-        const partSize = out.length / 3;
+        const partSize = (out.length - 1) / 3;
+        step = out[3 * partSize];
         placeMembers(state.shape, snapshot.params, out.subarray(0, partSize), group.first, group.count);
         placeMembers(state.shape, snapshot.firstMoment, out.subarray(partSize, 2 * partSize), group.first, group.count);
         placeMembers(state.shape, snapshot.secondMoment, out.subarray(2 * partSize), group.first, group.count);
@@ -376,7 +387,7 @@ export function createParallelMlpKernels(
       each(
         split,
         (group, seq) => ({ op: 'writeParams', seq, id: group.id, params: sliceMembers(state.shape, params, group.first, group.count) }),
-        (group) => local.writeParams(group.local!, sliceMembers(state.shape, params, group.first, group.count)),
+        (group) => own().writeParams(group.local!, sliceMembers(state.shape, params, group.first, group.count)),
       );
     },
 
@@ -386,7 +397,7 @@ export function createParallelMlpKernels(
       each(
         split,
         (group, seq) => ({ op: 'dispose', seq, id: group.id }),
-        (group) => local.dispose(group.local!),
+        (group) => own().dispose(group.local!),
       );
     },
 
@@ -410,6 +421,57 @@ function memberParams(shape: MlpShape, params: Float32Array, first: number, coun
 export function createMlpPeer(kernels: MlpEnsembleKernels): { handle(request: MlpPeerRequest): void } {
   if (!hasTrainSteps(kernels)) throw new TypeError('Peer kernels must train blocks of steps');
   const block = kernels;
+  return peerResponder(kernels, (state, request) => {
+    block.trainSteps(state, request.x, request.y, request.memberRows, request.batchSize, request.steps, request.seed, request.learningRate, request.weightDecay, request.firstMember);
+  }, (request, run) => run());
+}
+
+/**
+ * Kernels whose calls may return promises (WebGPU's wait on the device), as a peer serves them:
+ * createState, writeParams and dispose synchronous (queued on the device in call order), the rest
+ * possibly asynchronous. trainSteps draws the batches of the wasm kernels' trainSteps.
+ */
+export interface AsyncPeerKernels {
+  createState(shape: MlpShape, params: Float32Array): MlpEnsembleState;
+  trainStep(state: MlpEnsembleState, x: Float32Array, y: Float32Array, indices: Int32Array, learningRate: number, weightDecay: number): void | Promise<void>;
+  trainSteps(
+    state: MlpEnsembleState, x: Float32Array, y: Float32Array, memberRows: Int32Array, batchSize: number, steps: number, seed: number,
+    learningRate: number, weightDecay: number,
+  ): void | Promise<void>;
+  predict(state: MlpEnsembleState, x: Float32Array, rows: number): Float32Array | Promise<Float32Array>;
+  snapshot(state: MlpEnsembleState): MlpSnapshot | Promise<MlpSnapshot>;
+  writeParams(state: MlpEnsembleState, params: Float32Array): void;
+  dispose(state: MlpEnsembleState): void;
+}
+
+/**
+ * A peer over kernels with asynchronous calls: requests run one after another, each answered (the
+ * caller unblocked) once its promise settles. It holds whole ensembles: a split that gives it
+ * members other than the first ones is refused, since it does not take the member offset.
+ */
+export function createAsyncMlpPeer(kernels: AsyncPeerKernels): { handle(request: MlpPeerRequest): void } {
+  let queue: Promise<void> = Promise.resolve();
+  return peerResponder(kernels as unknown as MlpEnsembleKernels, (state, request) => {
+    if (request.firstMember !== 0) throw new RangeError('These kernels train whole ensembles only');
+    return kernels.trainSteps(state, request.x, request.y, request.memberRows, request.batchSize, request.steps, request.seed, request.learningRate, request.weightDecay);
+  }, (_request, run) => {
+    queue = queue.then(run);
+  });
+}
+
+type TrainStepsRequest = Extract<MlpPeerRequest, { op: 'trainSteps' }> & { readonly x: Float32Array; readonly y: Float32Array };
+
+/**
+ * The request handling both peers share: states by id, the training pool each was sent, and the
+ * answer written into the control words (status, error text, then the sequence number, which
+ * wakes the caller). `schedule` runs each request now (synchronous kernels) or after the previous
+ * one has settled (asynchronous ones).
+ */
+function peerResponder(
+  kernels: MlpEnsembleKernels,
+  trainSteps: (state: MlpEnsembleState, request: TrainStepsRequest) => void | Promise<void>,
+  schedule: (request: MlpPeerRequest, run: () => void | Promise<void>) => void,
+): { handle(request: MlpPeerRequest): void } {
   const states = new Map<number, { state: MlpEnsembleState; pool: { x: Float32Array; y: Float32Array } | null }>();
   const encoder = new TextEncoder();
   let control: Int32Array | null = null;
@@ -420,46 +482,43 @@ export function createMlpPeer(kernels: MlpEnsembleKernels): { handle(request: Ml
     if (!found) throw new RangeError(`No state ${id} on this worker`);
     return found;
   };
+  const poolOf = (id: number, pool: { readonly x: Float32Array; readonly y: Float32Array } | undefined) => {
+    const found = entry(id);
+    if (pool) found.pool = { x: pool.x, y: pool.y };
+    if (!found.pool) throw new RangeError('No training rows were sent for this state');
+    return { state: found.state, pool: found.pool };
+  };
 
-  const run = (request: Exclude<MlpPeerRequest, { op: 'init' }>): void => {
+  const run = (request: Exclude<MlpPeerRequest, { op: 'init' }>): void | Promise<void> => {
     switch (request.op) {
       case 'create':
         states.set(request.id, { state: kernels.createState(request.shape, request.params), pool: null });
         return;
       case 'trainSteps': {
-        const found = entry(request.id);
-        if (request.pool) found.pool = { x: request.pool.x, y: request.pool.y };
-        if (!found.pool) throw new RangeError('No training rows were sent for this state');
-        block.trainSteps(
-          found.state,
-          found.pool.x,
-          found.pool.y,
-          request.memberRows,
-          request.batchSize,
-          request.steps,
-          request.seed,
-          request.learningRate,
-          request.weightDecay,
-          request.firstMember,
-        );
-        return;
+        const { state, pool } = poolOf(request.id, request.pool);
+        return trainSteps(state, { ...request, x: pool.x, y: pool.y });
       }
       case 'trainStep': {
-        const found = entry(request.id);
-        if (request.pool) found.pool = { x: request.pool.x, y: request.pool.y };
-        if (!found.pool) throw new RangeError('No training rows were sent for this state');
-        kernels.trainStep(found.state, found.pool.x, found.pool.y, request.indices, request.learningRate, request.weightDecay);
+        const { state, pool } = poolOf(request.id, request.pool);
+        return kernels.trainStep(state, pool.x, pool.y, request.indices, request.learningRate, request.weightDecay);
+      }
+      case 'predict': {
+        const out = kernels.predict(entry(request.id).state, request.x, request.rows) as Float32Array | Promise<Float32Array>;
+        if (out instanceof Promise) return out.then((values) => request.out.set(values));
+        request.out.set(out);
         return;
       }
-      case 'predict':
-        request.out.set(kernels.predict(entry(request.id).state, request.x, request.rows));
-        return;
       case 'snapshot': {
-        const snapshot = kernels.snapshot(entry(request.id).state);
-        const size = snapshot.params.length;
-        request.out.set(snapshot.params, 0);
-        request.out.set(snapshot.firstMoment, size);
-        request.out.set(snapshot.secondMoment, 2 * size);
+        const write = (snapshot: MlpSnapshot) => {
+          const size = snapshot.params.length;
+          request.out.set(snapshot.params, 0);
+          request.out.set(snapshot.firstMoment, size);
+          request.out.set(snapshot.secondMoment, 2 * size);
+          if (request.out.length > 3 * size) request.out[3 * size] = snapshot.step;
+        };
+        const snapshot = kernels.snapshot(entry(request.id).state) as MlpSnapshot | Promise<MlpSnapshot>;
+        if (snapshot instanceof Promise) return snapshot.then(write);
+        write(snapshot);
         return;
       }
       case 'writeParams':
@@ -474,6 +533,20 @@ export function createMlpPeer(kernels: MlpEnsembleKernels): { handle(request: Ml
     }
   };
 
+  const answer = (seq: number, error: unknown): void => {
+    if (!control || !errorBytes) return;
+    if (error === null) {
+      Atomics.store(control, CONTROL_STATUS, 0);
+    } else {
+      const text = encoder.encode(error instanceof Error ? error.message : String(error)).subarray(0, ERROR_BYTES);
+      errorBytes.set(text);
+      Atomics.store(control, CONTROL_ERROR_LENGTH, text.length);
+      Atomics.store(control, CONTROL_STATUS, 1);
+    }
+    Atomics.store(control, CONTROL_DONE, seq);
+    Atomics.notify(control, CONTROL_DONE);
+  };
+
   return {
     handle(request) {
       if (request.op === 'init') {
@@ -482,17 +555,15 @@ export function createMlpPeer(kernels: MlpEnsembleKernels): { handle(request: Ml
         return;
       }
       if (!control || !errorBytes) throw new Error('A kernel peer got a request before its init');
-      try {
-        run(request);
-        Atomics.store(control, CONTROL_STATUS, 0);
-      } catch (error) {
-        const text = encoder.encode(error instanceof Error ? error.message : String(error)).subarray(0, ERROR_BYTES);
-        errorBytes.set(text);
-        Atomics.store(control, CONTROL_ERROR_LENGTH, text.length);
-        Atomics.store(control, CONTROL_STATUS, 1);
-      }
-      Atomics.store(control, CONTROL_DONE, request.seq);
-      Atomics.notify(control, CONTROL_DONE);
+      schedule(request, () => {
+        try {
+          const pending = run(request);
+          if (pending instanceof Promise) return pending.then(() => answer(request.seq, null), (error: unknown) => answer(request.seq, error));
+          answer(request.seq, null);
+        } catch (error) {
+          answer(request.seq, error);
+        }
+      });
     },
   };
 }

@@ -2,7 +2,7 @@
 // automatic (calibrated per device and workload). Handed to each engine worker when it starts.
 import * as v from 'valibot';
 
-export const KernelPreference = v.picklist(['wasm-threads', 'wasm', 'tfjs']);
+export const KernelPreference = v.picklist(['wasm-threads', 'wasm', 'webgpu', 'tfjs']);
 export type KernelPreference = v.InferOutput<typeof KernelPreference>;
 
 const STORAGE_KEY = 'sigma.kernels';

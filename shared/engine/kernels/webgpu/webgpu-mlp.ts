@@ -215,7 +215,8 @@ export async function createWebGpuMlpKernels(options: WebGpuKernelOptions = {}):
   return webGpuMlpKernelsOn(device, adapter, options.maxChunkRows ?? Infinity, options.matmul ?? (adapter.fallback ? 'direct' : 'tiled'));
 }
 
-function describeAdapter(info: GPUAdapterInfo | undefined): WebGpuAdapterDescription {
+/** What the browser tells of an adapter, and whether it is a software one. */
+export function describeAdapter(info: GPUAdapterInfo | undefined): WebGpuAdapterDescription {
   const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter;
   const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.device ?? ''} ${info?.description ?? ''}`;
   return {
