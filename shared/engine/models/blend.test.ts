@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrossValidationResult } from '../validate/cross-validate.ts';
 import { planFolds } from '../validate/folds.ts';
 import { rSquared } from '../validate/metrics.ts';
-import { type AutoState, BLEND, autoFromJSON, fitAuto } from './auto.ts';
+import { type AutoState, BLEND, BLEND_MIN_GAIN, autoFromJSON, fitAuto } from './auto.ts';
 import { BLEND_ROUNDS, crossValidateBlend, mixMoments, nestedBlendWeights, selectBlendWeights } from './blend.ts';
 import { type Matrix, createMatrix } from './matrix.ts';
 import { createRng } from './rng.ts';
@@ -94,6 +94,21 @@ function fixedFactory(name: string, column: number, noise: number): ModelFactory
   return { name, fit: () => fixedPredictor(column, noise) };
 }
 
+/** x0 + x1 + extra·x2: the error of fixedFactory(·, 1, 1) and a little more. */
+function shifted(one: number, extra: number): Predictor {
+  return {
+    kind: 'shifted',
+    inputs: 3,
+    outputs: 1,
+    toJSON: () => ({ kind: 'shifted', version: 1 }),
+    predict: (x: Matrix) => {
+      const mean = createMatrix(x.rows, 1);
+      for (let i = 0; i < x.rows; i++) mean.data[i] = x.data[i * 3] + one * x.data[i * 3 + 1] + extra * x.data[i * 3 + 2];
+      return { mean, std: createMatrix(x.rows, 1, new Float64Array(x.rows).fill(0.5)), stdLatent: createMatrix(x.rows, 1, new Float64Array(x.rows).fill(0.2)) };
+    },
+  };
+}
+
 function fixedPredictor(column: number, noise: number): Predictor {
   return {
     kind: 'fixed',
@@ -172,5 +187,16 @@ describe('auto with a blend', () => {
     const result = fitAuto(x, y, { candidates: [...candidates, exact], seed: 2 });
     expect(result.choices[0].chosen).toBe('exact');
     expect(JSON.parse(JSON.stringify(result.predictor)).version).toBe(1);
+  });
+
+  it('keeps the single candidate when the blend removes less than BLEND_MIN_GAIN of its error', () => {
+    // Both err by x1, near also by a little of x2: any mix is at best a hair better than either.
+    const near: ModelFactory = { name: 'near', fit: () => shifted(1, 0.1) };
+    const result = fitAuto(x, y, { candidates: [fixedFactory('a', 1, 1), near], seed: 2 });
+    const { chosen, scores } = result.choices[0];
+    const single = scores.filter((s) => s.name !== BLEND).reduce((p, s) => (s.r2 > p.r2 ? s : p));
+    expect(chosen).toBe(single.name);
+    const blend = scores.find((s) => s.name === BLEND);
+    if (blend) expect(1 - blend.r2).toBeGreaterThan((1 - BLEND_MIN_GAIN) * (1 - single.r2));
   });
 });
