@@ -37,15 +37,16 @@ function smallProblem(rows: number, seed: number): { x: Matrix; y: Matrix } {
 }
 
 describe('deep ensemble', () => {
-  it('chooses a small, strongly decayed network for few rows', () => {
+  it('chooses a small network for few rows, with strong weight decay', () => {
     expect(chooseArchitecture(30)).toEqual({ hidden: [16], weightDecay: 0.1 });
-    expect(chooseArchitecture(500)).toEqual({ hidden: [32, 32], weightDecay: 0.01 });
-    expect(chooseArchitecture(5000)).toEqual({ hidden: [64, 64], weightDecay: 0.001 });
+    expect(chooseArchitecture(500)).toEqual({ hidden: [32, 32], weightDecay: 0.3 });
+    expect(chooseArchitecture(5000)).toEqual({ hidden: [64, 64], weightDecay: 0.3 });
   });
 
   it('reaches R² ≥ 0.85 on held-out Friedman #1 (500 rows, TensorFlow.js on wasm)', () => {
-    // Noise 1 against signal variance ≈ 23.8 caps R² near 0.96; this setup measured 0.920 (0.912 with
-    // 2 × 64, 0.88 with the Gaussian head). 0.85 leaves room for other seeds, kernels and backends.
+    // Noise 1 against signal variance ≈ 23.8 caps R² near 0.96; this setup measured 0.943 on the wasm
+    // kernels (0.920 with the weight decay of 0.01 used before). 0.85 leaves room for other seeds,
+    // kernels and backends.
     const train = makeFriedman1(500, 10, 1, 1);
     const test = makeFriedman1(2000, 10, 1, 2);
     const before = tf.memory().numTensors;
@@ -60,8 +61,8 @@ describe('deep ensemble', () => {
     expect(coverage).toBeLessThan(1);
   }, 30_000);
 
-  it('reaches R² ≥ 0.93 on held-out Friedman #1 with 1,000 rows on the wasm kernels (seed 3)', async () => {
-    // The network alone, at the product's defaults (2 × 64 from a thousand rows). Measured 0.934–0.937
+  it('reaches R² ≥ 0.945 on held-out Friedman #1 with 1,000 rows on the wasm kernels (seed 3)', async () => {
+    // The network alone, at the product's defaults (2 × 64 from a thousand rows). Measured 0.951–0.952
     // over seeds 1–3; scikit-learn's MLP peer reaches 0.916 in 5-fold CV on 1,000 rows. The noise caps
     // R² near 0.96, which the ARD Gaussian process reaches (auto's bar, in `npm run bench`).
     const kernels = await instantiateWasmMlpKernels(readFileSync(new URL('../../../../wasm/build/kernels.wasm', import.meta.url)));
@@ -69,7 +70,7 @@ describe('deep ensemble', () => {
     const test = makeFriedman1(2000, 10, 1, 2);
     const model = fitEnsemble(train.x, train.y, {}, { seed: 3, kernels });
     expect(model.hidden).toEqual([64, 64]);
-    expect(rSquared(test.y.data, model.predict(test.x).mean.data)).toBeGreaterThanOrEqual(0.93);
+    expect(rSquared(test.y.data, model.predict(test.x).mean.data)).toBeGreaterThanOrEqual(0.945);
   }, 30_000);
 
   it('fits several outputs and is more uncertain far outside the data', () => {

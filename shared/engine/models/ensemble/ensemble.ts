@@ -112,7 +112,8 @@ const DEFAULTS = {
   learningRate: 3e-3,
   batchSize: 32,
   maxEpochs: 500,
-  patience: 40,
+  // 40 trained as well on Friedman #1, diabetes and airquality, at 1.3–2× the time.
+  patience: 20,
   validationFraction: 0.15,
 };
 /** softplus⁻¹(1): the variance head starts at the standardized target's variance. */
