@@ -143,6 +143,14 @@ const LINEAR_BOUNDS = { lower: 1e-6, upper: 10 };
  * −log p / n, so the tolerance passed to L-BFGS is this divided by n.
  */
 const REFINE_NATS_PER_ITERATION = 1e-4;
+/**
+ * The same with one length-scale per input (ARD), whose irrelevant inputs' length-scales drift along
+ * flat ridges: 1e-3 cut the refinement on Friedman #1 (800 rows) from 45 to 37 iterations, 1.6 s to
+ * 1.2 s, for 0.005 nat and the same held-out R² to 4 decimals. A shared length-scale keeps 1e-4: its
+ * three hyperparameters converge in a few iterations, and on the diabetes table 1e-3 stopped one
+ * fold at ℓ 8.6 instead of 8.2 (held-out R² 0.5595 against 0.5606).
+ */
+const ARD_REFINE_NATS_PER_ITERATION = 1e-3;
 
 /**
  * Log marginal likelihood log p(y | X, θ) of a zero-mean GP and, when `gradient` is given, its
@@ -443,7 +451,8 @@ function fitOutput(
     let chosen = leader.x;
     if (!leader.finished) chosen = optimize(explore, exploreRows.rows, chosen, maxIterations).x;
     onProgress?.((starts.length + 1) / steps);
-    if (full !== explore) chosen = optimize(full, n, chosen, maxIterations, REFINE_NATS_PER_ITERATION / n).x;
+    const refineNats = ard ? ARD_REFINE_NATS_PER_ITERATION : REFINE_NATS_PER_ITERATION;
+    if (full !== explore) chosen = optimize(full, n, chosen, maxIterations, refineNats / n).x;
     const theta = toTheta(chosen);
     const nll = full.negativeLogLikelihood(theta, null);
     if (!Number.isFinite(nll)) throw new RangeError('Gaussian-process fit failed: the final covariance is singular');
