@@ -145,3 +145,35 @@ describe('mean-only prediction', () => {
     expect(model.predictMean!(probe).data).toEqual(model.predict(probe).mean.data);
   });
 });
+
+describe('subset of data', () => {
+  it('learns from a seeded random subset of maxRows rows, and still predicts well', () => {
+    const { x, y } = smoothData(150, 8);
+    const model = fitGp(x, y, { kernel: 'rbf', ard: false, maxRows: 60, restarts: 1 }, { seed: 3 });
+    const state = model.toJSON();
+    expect(state.x.length).toBe(60 * 2);
+    // Every kept row is one of the table's, in the table's order.
+    const rows = Array.from({ length: 60 }, (_, k) => {
+      const i = Array.from({ length: 150 }, (_, r) => r).find((r) => x.data[r * 2] === state.x[k * 2] && x.data[r * 2 + 1] === state.x[k * 2 + 1]);
+      expect(i).toBeDefined();
+      return i!;
+    });
+    for (let k = 1; k < rows.length; k++) expect(rows[k]).toBeGreaterThan(rows[k - 1]);
+    // The same seed keeps the same rows; another seed others.
+    expect(fitGp(x, y, { kernel: 'rbf', ard: false, maxRows: 60, restarts: 1 }, { seed: 3 }).toJSON().x).toEqual(state.x);
+    expect(fitGp(x, y, { kernel: 'rbf', ard: false, maxRows: 60, restarts: 1 }, { seed: 4 }).toJSON().x).not.toEqual(state.x);
+    // 60 rows of a smooth function are plenty: the held-out error is small.
+    const test = smoothData(100, 9);
+    const p = model.predict(test.x);
+    let se = 0;
+    let ss = 0;
+    for (let i = 0; i < 100; i++) {
+      se += (p.mean.data[i * 2] - test.y.data[i * 2]) ** 2;
+      ss += test.y.data[i * 2] ** 2;
+    }
+    expect(se / ss).toBeLessThan(0.01);
+    // Below the cap every row is used.
+    expect(fitGp(x, y, { kernel: 'rbf', ard: false, restarts: 1 }, { seed: 3 }).toJSON().x.length).toBe(150 * 2);
+    expect(() => fitGp(x, y, { maxRows: 1 })).toThrow(/maxRows/);
+  });
+});
