@@ -451,7 +451,7 @@ export interface AsyncPeerKernels {
  */
 export function createAsyncMlpPeer(kernels: AsyncPeerKernels): { handle(request: MlpPeerRequest): void } {
   let queue: Promise<void> = Promise.resolve();
-  return peerResponder(kernels as unknown as MlpEnsembleKernels, (state, request) => {
+  return peerResponder(kernels, (state, request) => {
     if (request.firstMember !== 0) throw new RangeError('These kernels train whole ensembles only');
     return kernels.trainSteps(state, request.x, request.y, request.memberRows, request.batchSize, request.steps, request.seed, request.learningRate, request.weightDecay);
   }, (_request, run) => {
@@ -468,7 +468,7 @@ type TrainStepsRequest = Extract<MlpPeerRequest, { op: 'trainSteps' }> & { reado
  * one has settled (asynchronous ones).
  */
 function peerResponder(
-  kernels: MlpEnsembleKernels,
+  kernels: Omit<AsyncPeerKernels, 'trainSteps'>,
   trainSteps: (state: MlpEnsembleState, request: TrainStepsRequest) => void | Promise<void>,
   schedule: (request: MlpPeerRequest, run: () => void | Promise<void>) => void,
 ): { handle(request: MlpPeerRequest): void } {
@@ -503,7 +503,7 @@ function peerResponder(
         return kernels.trainStep(state, pool.x, pool.y, request.indices, request.learningRate, request.weightDecay);
       }
       case 'predict': {
-        const out = kernels.predict(entry(request.id).state, request.x, request.rows) as Float32Array | Promise<Float32Array>;
+        const out = kernels.predict(entry(request.id).state, request.x, request.rows);
         if (out instanceof Promise) return out.then((values) => request.out.set(values));
         request.out.set(out);
         return;
@@ -516,7 +516,7 @@ function peerResponder(
           request.out.set(snapshot.secondMoment, 2 * size);
           if (request.out.length > 3 * size) request.out[3 * size] = snapshot.step;
         };
-        const snapshot = kernels.snapshot(entry(request.id).state) as MlpSnapshot | Promise<MlpSnapshot>;
+        const snapshot = kernels.snapshot(entry(request.id).state);
         if (snapshot instanceof Promise) return snapshot.then(write);
         write(snapshot);
         return;

@@ -60,3 +60,19 @@ export function assertFinite(m: Matrix, what: string): void {
     if (!Number.isFinite(m.data[k])) throw new RangeError(`${what} contains a missing or non-finite value`);
   }
 }
+
+/** A copy of x whose listed columns are standardized with the mean and population std of `rows` (a constant column is only centred). */
+export function standardizeOn(x: Matrix, rows: ArrayLike<number>, columns: readonly number[]): Matrix {
+  const out = createMatrix(x.rows, x.cols, x.data.slice());
+  for (const c of columns) {
+    let mean = 0;
+    for (let k = 0; k < rows.length; k++) mean += x.data[rows[k] * x.cols + c];
+    mean /= rows.length;
+    let variance = 0;
+    for (let k = 0; k < rows.length; k++) variance += (x.data[rows[k] * x.cols + c] - mean) ** 2;
+    const std = Math.sqrt(variance / rows.length);
+    const scale = std > 0 ? std : 1;
+    for (let i = 0; i < x.rows; i++) out.data[i * x.cols + c] = (x.data[i * x.cols + c] - mean) / scale;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 // K-fold cross-validation of any model factory: out-of-fold predictions (mean and std), per-output
 // R², RMSE, MAE, interval coverage and a std calibration.
-import { type Matrix, column, createMatrix, selectRows } from '../models/matrix.ts';
+import { type Matrix, column, createMatrix, selectRows, standardizeOn } from '../models/matrix.ts';
 import { createRng, deriveSeed } from '../models/rng.ts';
 import type { FitProgressDetail, ModelFactory, Prediction, Predictor } from '../models/types.ts';
 import { type StdCalibration, calibrateStd } from './calibration.ts';
@@ -250,18 +250,3 @@ export function outOfFoldMetrics(y: Matrix, outOfFold: readonly Prediction[], fo
   });
 }
 
-/** A copy of x whose listed columns are standardized with the mean and population std of `rows` (a constant column is only centred). */
-export function standardizeOn(x: Matrix, rows: ArrayLike<number>, columns: readonly number[]): Matrix {
-  const out = createMatrix(x.rows, x.cols, x.data.slice());
-  for (const c of columns) {
-    let mean = 0;
-    for (let k = 0; k < rows.length; k++) mean += x.data[rows[k] * x.cols + c];
-    mean /= rows.length;
-    let variance = 0;
-    for (let k = 0; k < rows.length; k++) variance += (x.data[rows[k] * x.cols + c] - mean) ** 2;
-    const std = Math.sqrt(variance / rows.length);
-    const scale = std > 0 ? std : 1;
-    for (let i = 0; i < x.rows; i++) out.data[i * x.cols + c] = (x.data[i * x.cols + c] - mean) / scale;
-  }
-  return out;
-}

@@ -1,5 +1,5 @@
 // Benchmark problems with known structure, generated from a seed.
-import { type Matrix, createMatrix } from '../models/matrix.ts';
+import { type Matrix, createMatrix, standardizeOn } from '../models/matrix.ts';
 import { createRng } from '../models/rng.ts';
 
 /**
@@ -22,15 +22,5 @@ export function makeFriedman1(rows: number, inputs = 10, noise = 1, seed = 0): {
 
 /** Standardizes each column to mean 0 and (population) standard deviation 1, as the table encoder does. */
 export function standardizeColumns(m: Matrix): Matrix {
-  const out = createMatrix(m.rows, m.cols, Float64Array.from(m.data));
-  for (let j = 0; j < m.cols; j++) {
-    let mean = 0;
-    for (let i = 0; i < m.rows; i++) mean += m.data[i * m.cols + j];
-    mean /= m.rows;
-    let variance = 0;
-    for (let i = 0; i < m.rows; i++) variance += (m.data[i * m.cols + j] - mean) ** 2;
-    const scale = variance > 0 ? Math.sqrt(variance / m.rows) : 1;
-    for (let i = 0; i < m.rows; i++) out.data[i * m.cols + j] = (m.data[i * m.cols + j] - mean) / scale;
-  }
-  return out;
+  return standardizeOn(m, Int32Array.from({ length: m.rows }, (_, i) => i), Array.from({ length: m.cols }, (_, j) => j));
 }
