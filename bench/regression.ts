@@ -292,8 +292,8 @@ function completeRows(table: Table, names: readonly string[]): Table {
 /** `--model auto` on each of ../shared/data's other tables, output by output, on the peers' rows and folds. */
 function runTables(skipPeers: boolean): void {
   console.log(`\n## the other tables of ../shared/data (auto, per output, KFold(${FOLDS}, shuffle, random_state 0) on the peers' rows)`);
-  console.log('| table → output | rows | ours: auto → chosen | ours R² (fold mean) | 95 % coverage | seconds | best peer | peer R² | within 0.01 |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| table → output | rows | ours: auto → chosen | ours R² (fold mean) | 95 % coverage | seconds | our network (pooled R²) | best peer | peer R² | within 0.01 |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const test of TABLES) {
     const { table } = readTable(new Uint8Array(readFileSync(DATA(test.file))));
     const peers = skipPeers ? [] : runPeerTable(test);
@@ -311,8 +311,10 @@ function runTables(skipPeers: boolean): void {
       const forOutput = peers.filter((p) => p.output === output);
       const best = forOutput.length > 0 ? forOutput.reduce((a, b) => (b.r2 > a.r2 ? b : a)) : null;
       const verdict = best ? (Number(ours.toFixed(4)) >= best.r2 - 0.01 ? 'yes' : 'NO') : '—';
+      const network = m.candidates?.find((c) => c.name === 'mlp-ensemble');
       console.log(
         `| ${test.file} → ${output} | ${rows.rowCount} | ${m.model} | ${ours.toFixed(4)} | ${m.coverage95.toFixed(3)} | ${seconds.toFixed(1)} | ` +
+          `${network && !network.screenedAfterFolds ? network.r2.toFixed(4) : '—'} | ` +
           `${best ? best.model : '—'} | ${best ? best.r2.toFixed(4) : '—'} | ${verdict} |`,
       );
     }

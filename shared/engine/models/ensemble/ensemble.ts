@@ -9,6 +9,7 @@ import {
   type MemberSummary,
   type MlpEnsembleKernels,
   type MlpEnsembleState,
+  type MlpLayout,
   type MlpLoss,
   type MlpShape,
   copyMemberParams,
@@ -47,6 +48,14 @@ export interface EnsembleOptions {
   readonly patience?: number;
   /** Share of rows each member holds out for early stopping (default 0.15). */
   readonly validationFraction?: number;
+  /**
+   * Input selection (default true): after training, inputs whose shuffling raises the members'
+   * held-out loss by less than `selectionThreshold` (a share of each target's variance) are cut and
+   * training continues without them; kept only when the held-out loss falls.
+   */
+  readonly inputSelection?: boolean;
+  /** Default 0.005: half a percent of the target's variance. */
+  readonly selectionThreshold?: number;
 }
 
 export interface EnsembleProgress {
@@ -95,6 +104,10 @@ export interface EnsembleTrainingReport {
   readonly bestEpochs: readonly number[];
   /** Each member's held-out loss at that epoch. */
   readonly bestValLosses: readonly number[];
+  /** Inputs (column indices) the network was left without by input selection; empty when none. */
+  readonly droppedInputs: readonly number[];
+  /** Per input, the rise of the held-out loss when it is shuffled (share of the target variance), when measured. */
+  readonly inputImportance?: readonly number[];
 }
 
 export interface EnsemblePredictor extends Predictor<EnsembleState> {
@@ -115,10 +128,16 @@ const DEFAULTS = {
   // 40 trained as well on Friedman #1, diabetes and airquality, at 1.3–2× the time.
   patience: 20,
   validationFraction: 0.15,
+  // 5-fold CV R² of the network on Friedman #1 (5 of 10 inputs are noise), without → with: 40 rows
+  // 0.566 → 0.634, 100 rows 0.715 → 0.797, 300 rows 0.893 → 0.936, scikit-learn's 1,000 rows
+  // 0.958 → 0.961; diabetes 0.485 → 0.483; the small real tables within ±0.01.
+  inputSelection: true,
+  selectionThreshold: 0.005,
 };
 /** softplus⁻¹(1): the variance head starts at the standardized target's variance. */
 const UNIT_VARIANCE_RAW = Math.log(Math.E - 1);
 const MIN_ROWS = 5;
+const CONTINUATION_WEIGHT_DECAY = 0.1;
 
 export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {}, fitOptions: EnsembleFitOptions = {}): EnsemblePredictor {
   const n = x.rows;
@@ -139,6 +158,8 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
     maxEpochs: options.maxEpochs ?? DEFAULTS.maxEpochs,
     patience: options.patience ?? DEFAULTS.patience,
     validationFraction: options.validationFraction ?? DEFAULTS.validationFraction,
+    inputSelection: options.inputSelection ?? DEFAULTS.inputSelection,
+    selectionThreshold: options.selectionThreshold ?? DEFAULTS.selectionThreshold,
   };
   checkSettings(settings);
   const { seed = 0, signal, onProgress, kernels = referenceMlpKernels } = fitOptions;
@@ -173,43 +194,41 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
 
   const state = kernels.createState(shape, initial, { rows: trainRows });
   try {
-    const best = Float32Array.from(initial);
-    const bestValLosses = new Array<number>(shape.members).fill(Infinity);
-    const bestEpochs = new Array<number>(shape.members).fill(0);
-    let epoch = 0;
-    let active = shape.members;
-    while (epoch < settings.maxEpochs && active > 0) {
-      epoch++;
-      signal?.throwIfAborted();
-      // One epoch is one block of steps; kernels without the block entry replay the same batches.
-      trainBlock(kernels, state, xs, ys, memberRows, batch, stepsPerEpoch, deriveSeed(seed, 2, epoch), settings.learningRate, settings.weightDecay, 0, signal);
-
-      const outputs = kernels.predict(state, xs, n);
-      const losses = memberLosses(shape, outputs, n, ys, (k) => splits[k].train);
-      const valLosses = memberLosses(shape, outputs, n, ys, (k) => splits[k].validation);
-      let improved = false;
-      active = 0;
-      for (let k = 0; k < shape.members; k++) {
-        if (valLosses[k] < bestValLosses[k]) {
-          bestValLosses[k] = valLosses[k];
-          bestEpochs[k] = epoch;
-          improved = true;
+    let last: EnsembleProgress | undefined;
+    const report = (progress: EnsembleProgress) => {
+      last = progress;
+      onProgress?.(progress);
+    };
+    const context: PhaseContext = { kernels, state, shape, layout, ys, n, splits, memberRows, batch, stepsPerEpoch, seed, signal, onProgress: report };
+    const select = settings.inputSelection && shape.inputs > 1;
+    let phase = trainPhase(context, settings, xs, initial, 0, select ? [0, 0.5] : [0, 1]);
+    let epochs = phase.epochs;
+    let importance: number[] | undefined;
+    let dropped: number[] = [];
+    if (select) {
+      // Inputs whose shuffling costs the members less than the threshold on their own held-out rows
+      // are cut (their column zeroed, their first-layer weights too), and training continues from the
+      // members' best parameters with the lighter settings of a network without noise inputs. The
+      // continuation is kept only when the members' held-out loss is lower than before the cut.
+      importance = inputImportance(context, xs, phase.best);
+      const cut = importance.map((v) => v < settings.selectionThreshold);
+      if (cut.some(Boolean) && !cut.every(Boolean)) {
+        const masked = xs.slice();
+        for (let i = 0; i < n; i++) for (let j = 0; j < shape.inputs; j++) if (cut[j]) masked[i * shape.inputs + j] = 0;
+        const start = phase.best.slice();
+        zeroInputWeights(layout, shape, start, cut);
+        const continued = trainPhase(context, continuationSettings(settings), masked, start, epochs, [0.5, 1]);
+        epochs = continued.epochs;
+        if (mean(continued.bestValLosses) < mean(phase.bestValLosses)) {
+          // The cut inputs' weights got no gradient but were decayed; zero them so that the inputs play no part.
+          zeroInputWeights(layout, shape, continued.best, cut);
+          phase = continued;
+          dropped = cut.flatMap((c, j) => (c ? [j] : []));
         }
-        if (epoch - bestEpochs[k] < settings.patience) active++;
       }
-      if (!Number.isFinite(mean(losses))) throw new RangeError('Ensemble training diverged (non-finite loss)');
-      if (improved) {
-        const current = kernels.snapshot(state).params;
-        for (let k = 0; k < shape.members; k++) if (bestEpochs[k] === epoch) copyMemberParams(layout, current, best, k);
-      }
-      onProgress?.({
-        epoch,
-        loss: mean(losses),
-        valLoss: mean(valLosses),
-        activeMembers: active,
-        fraction: active === 0 ? 1 : epoch / settings.maxEpochs,
-      });
+      if (last && last.fraction < 1) onProgress?.({ ...last, activeMembers: 0, fraction: 1 });
     }
+    const { best, bestEpochs, bestValLosses } = phase;
 
     kernels.writeParams(state, best);
     const residualVariance =
@@ -233,7 +252,7 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
       },
       kernels,
       best,
-      { epochs: epoch, bestEpochs, bestValLosses },
+      { epochs, bestEpochs, bestValLosses, droppedInputs: dropped, ...(importance ? { inputImportance: importance } : {}) },
     );
   } finally {
     kernels.dispose(state);
@@ -340,6 +359,7 @@ function checkSettings(s: Required<EnsembleOptions>): void {
   if (s.hidden.length === 0 || !s.hidden.every(positiveInteger)) throw new RangeError('Hidden widths must be positive integers');
   if (!(s.learningRate > 0) || !(s.weightDecay >= 0)) throw new RangeError('learningRate must be positive and weightDecay non-negative');
   if (!(s.validationFraction > 0 && s.validationFraction < 0.5)) throw new RangeError('validationFraction must be in (0, 0.5)');
+  if (!(s.selectionThreshold >= 0)) throw new RangeError('selectionThreshold must be non-negative');
   if (s.activation !== 'silu' && s.activation !== 'relu') throw new RangeError('Unknown activation');
   if (s.loss !== 'mse' && s.loss !== 'gaussian-nll') throw new RangeError('Unknown loss');
 }
@@ -395,6 +415,146 @@ function standardize(m: Matrix, stats: ColumnStats): Float32Array {
     for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j] - stats.mean[j]) / stats.scale[j];
   }
   return out;
+}
+
+interface PhaseContext {
+  readonly kernels: MlpEnsembleKernels;
+  readonly state: MlpEnsembleState;
+  readonly shape: MlpShape;
+  readonly layout: MlpLayout;
+  readonly ys: Float32Array;
+  readonly n: number;
+  readonly splits: readonly { validation: Int32Array; train: Int32Array }[];
+  readonly memberRows: Int32Array;
+  readonly batch: number;
+  readonly stepsPerEpoch: number;
+  readonly seed: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: EnsembleProgress) => void;
+}
+
+interface PhaseResult {
+  readonly best: Float32Array;
+  readonly bestValLosses: number[];
+  readonly bestEpochs: number[];
+  /** The last epoch run, counted from the start of the first phase. */
+  readonly epochs: number;
+}
+
+/**
+ * Trains every member from `start` on the inputs `xs` until each has gone `patience` epochs without
+ * a better held-out loss (or maxEpochs), keeping each member's best parameters. Epochs are numbered
+ * on from `firstEpoch`; progress fractions fall within `span`.
+ */
+function trainPhase(
+  c: PhaseContext,
+  settings: Required<EnsembleOptions>,
+  xs: Float32Array,
+  start: Float32Array,
+  firstEpoch: number,
+  span: readonly [number, number],
+): PhaseResult {
+  const { kernels, state, shape, layout, ys, n, splits } = c;
+  kernels.writeParams(state, start);
+  const best = Float32Array.from(start);
+  const bestValLosses = new Array<number>(shape.members).fill(Infinity);
+  const bestEpochs = new Array<number>(shape.members).fill(firstEpoch);
+  let epoch = firstEpoch;
+  let active = shape.members;
+  while (epoch - firstEpoch < settings.maxEpochs && active > 0) {
+    epoch++;
+    c.signal?.throwIfAborted();
+    // One epoch is one block of steps; kernels without the block entry replay the same batches.
+    trainBlock(kernels, state, xs, ys, c.memberRows, c.batch, c.stepsPerEpoch, deriveSeed(c.seed, 2, epoch), settings.learningRate, settings.weightDecay, 0, c.signal);
+
+    const outputs = kernels.predict(state, xs, n);
+    const losses = memberLosses(shape, outputs, n, ys, (k) => splits[k].train);
+    const valLosses = memberLosses(shape, outputs, n, ys, (k) => splits[k].validation);
+    let improved = false;
+    active = 0;
+    for (let k = 0; k < shape.members; k++) {
+      if (valLosses[k] < bestValLosses[k]) {
+        bestValLosses[k] = valLosses[k];
+        bestEpochs[k] = epoch;
+        improved = true;
+      }
+      if (epoch - bestEpochs[k] < settings.patience) active++;
+    }
+    if (!Number.isFinite(mean(losses))) throw new RangeError('Ensemble training diverged (non-finite loss)');
+    if (improved) {
+      const current = kernels.snapshot(state).params;
+      for (let k = 0; k < shape.members; k++) if (bestEpochs[k] === epoch) copyMemberParams(layout, current, best, k);
+    }
+    const done = active === 0 ? 1 : (epoch - firstEpoch) / settings.maxEpochs;
+    c.onProgress?.({
+      epoch,
+      loss: mean(losses),
+      valLoss: mean(valLosses),
+      activeMembers: active,
+      fraction: span[0] + (span[1] - span[0]) * done,
+    });
+  }
+  return { best, bestValLosses, bestEpochs, epochs: epoch };
+}
+
+/**
+ * The continuation after inputs are cut: decay 0.1 instead of 0.3 (strong decay was there to hold
+ * down the weights of noise inputs, which are now gone), a third of the learning rate (the members
+ * start from trained parameters) and twice the patience.
+ */
+function continuationSettings(settings: Required<EnsembleOptions>): Required<EnsembleOptions> {
+  return {
+    ...settings,
+    weightDecay: Math.min(settings.weightDecay, CONTINUATION_WEIGHT_DECAY),
+    learningRate: settings.learningRate / 3,
+    patience: 2 * settings.patience,
+  };
+}
+
+/**
+ * Per input, how much the members' held-out squared error grows when that input's column is
+ * shuffled (Breiman's permutation importance), with the parameters `params`: per target in
+ * standardized units, so a share of that target's variance, and the largest over the targets, so
+ * that an input one output needs is kept.
+ */
+function inputImportance(c: PhaseContext, xs: Float32Array, params: Float32Array): number[] {
+  const { kernels, state, shape, ys, n, splits } = c;
+  const { members, targets } = shape;
+  const width = networkOutputs(shape);
+  kernels.writeParams(state, params);
+  // Per target, the held-out squared error summed over members and their held-out rows.
+  const heldOutErrors = (outputs: Float32Array) => {
+    const sums = new Float64Array(targets);
+    for (let k = 0; k < members; k++) {
+      for (const i of splits[k].validation) {
+        for (let t = 0; t < targets; t++) sums[t] += (outputs[(k * n + i) * width + t] - ys[i * targets + t]) ** 2;
+      }
+    }
+    return sums;
+  };
+  const count = members * splits[0].validation.length;
+  const base = heldOutErrors(kernels.predict(state, xs, n));
+  const order = createRng(deriveSeed(c.seed, 3, 0)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
+  const d = shape.inputs;
+  const shuffled = xs.slice();
+  return Array.from({ length: d }, (_, j) => {
+    for (let i = 0; i < n; i++) shuffled[i * d + j] = xs[order[i] * d + j];
+    const errors = heldOutErrors(kernels.predict(state, shuffled, n));
+    for (let i = 0; i < n; i++) shuffled[i * d + j] = xs[i * d + j];
+    let largest = -Infinity;
+    for (let t = 0; t < targets; t++) largest = Math.max(largest, (errors[t] - base[t]) / count);
+    return largest;
+  });
+}
+
+/** Zeroes, in every member, the first-layer weights of the inputs marked dropped. */
+function zeroInputWeights(layout: MlpLayout, shape: MlpShape, params: Float32Array, dropped: readonly boolean[]): void {
+  const { fanOut, weightOffset } = layout.layers[0];
+  for (let k = 0; k < shape.members; k++) {
+    for (let j = 0; j < shape.inputs; j++) {
+      if (dropped[j]) params.fill(0, weightOffset + (k * shape.inputs + j) * fanOut, weightOffset + (k * shape.inputs + j + 1) * fanOut);
+    }
+  }
 }
 
 /**
