@@ -4,7 +4,7 @@ import { trainModel } from '../../../shared/engine/train/train.ts';
 import type { ImputeStrategy, ModelChoice } from '../../../shared/schema/model-file.ts';
 import { listOption, progressBar, readDataFile, requireOption, UsageError, writeTextFile } from '../io.ts';
 import { nodeGpKernels } from '../gp-kernels.ts';
-import { nodeMlpKernels } from '../mlp-kernels.ts';
+import { kernelWorkersFromEnv, nodeMlpKernels } from '../mlp-kernels.ts';
 
 const MODELS = ['auto', 'nn', 'gp', 'linear'];
 const IMPUTE = ['drop', 'zero', 'mean', 'median', 'iterative'];
@@ -47,7 +47,9 @@ export async function trainCommand(args: string[]): Promise<void> {
   const bar = progressBar('train');
   const needsNetwork = values.model === undefined || values.model === 'auto' || values.model === 'nn';
   const mlpKernels = needsNetwork ? await nodeMlpKernels() : undefined;
-  const gpKernels = await nodeGpKernels();
+  const needsGp = values.model === undefined || values.model === 'auto' || values.model === 'gp';
+  // A GP's cross-validation folds fit at once over one thread per core (SIGMA_KERNEL_WORKERS).
+  const gpKernels = await nodeGpKernels(needsGp ? kernelWorkersFromEnv() : 1);
   const { modelFile, report } = trainModel(
     table,
     {

@@ -11,8 +11,9 @@ export function defaultKernelWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-async function startPeer(module: WebAssembly.Module): Promise<Worker> {
-  const worker = new Worker(new URL('./peer-bootstrap.mjs', import.meta.url), { workerData: { module } });
+/** A kernel peer worker on `module`; `entry` (relative to this folder) picks the peer (default: the network's). */
+export async function startPeer(module: WebAssembly.Module, entry?: string): Promise<Worker> {
+  const worker = new Worker(new URL('./peer-bootstrap.mjs', import.meta.url), { workerData: { module, ...(entry ? { entry } : {}) } });
   await new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => reject(error instanceof Error ? error : new Error(`Kernel worker exited (${String(error)})`));
     worker.once('message', () => {

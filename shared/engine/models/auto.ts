@@ -182,7 +182,7 @@ export function fitAuto(x: Matrix, y: Matrix, options: AutoOptions = {}): AutoRe
       return;
     }
     attempt(c, () => {
-      for (let k = 1; k < plan.folds.length; k++) run.runFold(k);
+      run.runFolds(Array.from({ length: plan.folds.length - 1 }, (_, k) => k + 1));
       crossValidation[name] = run.finish();
     });
   });

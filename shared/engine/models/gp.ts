@@ -21,7 +21,8 @@ import {
 import { type Matrix, assertFinite, column, createMatrix, selectRows } from './matrix.ts';
 import { minimizeBounded } from './optimizer.ts';
 import { createRng, deriveSeed } from './rng.ts';
-import type { FitOptions, ModelFactory, Prediction, Predictor, SerializedModel } from './types.ts';
+import type { GpFitPool } from '../kernels/parallel-gp.ts';
+import type { FitJob, FitOptions, ManyFitOptions, ModelFactory, Prediction, Predictor, SerializedModel } from './types.ts';
 
 export interface GpOptions {
   readonly kernel?: CovarianceKind;
@@ -124,6 +125,8 @@ export interface GpKernels {
   choleskyWithJitter(a: Float64Array, n: number): JitteredCholesky;
   /** As linalg.ts solveLowerManyInPlace. */
   solveLowerManyInPlace(l: Float64Array, n: number, b: Float64Array, m: number): void;
+  /** Worker threads that fit several GPs at once (cross-validation folds) with these kernels, where there are. */
+  readonly pool?: GpFitPool;
 }
 
 /** The plain-TypeScript kernels: the reference the others are tested against. */
@@ -243,6 +246,9 @@ export function gpFactory(options: GpOptions = {}, kernels: GpKernels = referenc
   return {
     name: `gp-${kernel}${ard ? '-ard' : ''}${linear ? '-linear' : ''}`,
     fit: (x: Matrix, y: Matrix, fitOptions: FitOptions = {}) => fitGp(x, y, options, fitOptions, kernels),
+    ...(kernels.pool && kernels.pool.workers > 1
+      ? { fitMany: (jobs: readonly FitJob[], fitOptions: ManyFitOptions = {}) => kernels.pool!.fitMany(jobs, options, kernels, fitOptions) }
+      : {}),
   };
 }
 

@@ -53,8 +53,26 @@ export interface FitOptions {
   readonly onProgress?: (fraction: number, detail?: FitProgressDetail) => void;
 }
 
+/** One fit of several (ModelFactory.fitMany). */
+export interface FitJob {
+  readonly x: Matrix;
+  readonly y: Matrix;
+  readonly seed?: number;
+}
+
+export interface ManyFitOptions {
+  readonly signal?: AbortSignal;
+  /** Share of the jobs done, 0 to 1. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
 /** A named way to fit a model: what cross-validation and the auto selector work with. */
 export interface ModelFactory {
   readonly name: string;
   fit(x: Matrix, y: Matrix, options?: FitOptions): Predictor;
+  /**
+   * Where a factory can fit on several threads: the models fit() gives for each job (same seed,
+   * same numbers), in job order, fitted at once. Cross-validation uses it for its folds.
+   */
+  fitMany?(jobs: readonly FitJob[], options?: ManyFitOptions): Predictor[];
 }

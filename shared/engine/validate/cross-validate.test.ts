@@ -27,6 +27,42 @@ const meanModel: ModelFactory = {
 };
 
 describe('crossValidate', () => {
+  it('fits the folds at once through fitMany where a factory has it, to the same numbers', () => {
+    const rng = createRng(5);
+    const x = createMatrix(40, 2, Float64Array.from({ length: 80 }, () => rng.normal()));
+    const y = createMatrix(40, 1, Float64Array.from({ length: 40 }, (_, i) => x.data[2 * i] - 0.5 * x.data[2 * i + 1] + 0.1 * rng.normal()));
+    const ridge = ridgeFactory();
+    const batches: { rows: number[]; seeds: (number | undefined)[] }[] = [];
+    const many: ModelFactory = {
+      name: ridge.name,
+      fit: () => {
+        throw new Error('fit must not be called when fitMany fits the folds');
+      },
+      fitMany: (jobs, options) => {
+        batches.push({ rows: jobs.map((job) => job.x.rows), seeds: jobs.map((job) => job.seed) });
+        return jobs.map((job, j) => {
+          options?.onProgress?.((j + 1) / jobs.length);
+          return ridge.fit(job.x, job.y, { seed: job.seed });
+        });
+      },
+    };
+    const fractions: number[] = [];
+    const viaMany = crossValidate(many, x, y, { folds: 5, seed: 2, onProgress: (f) => fractions.push(f) });
+    const oneByOne = crossValidate(ridge, x, y, { folds: 5, seed: 2 });
+    expect(batches).toHaveLength(1);
+    expect(batches[0].rows).toEqual([32, 32, 32, 32, 32]);
+    expect(new Set(batches[0].seeds).size).toBe(5);
+    expect(viaMany.outputs).toEqual(oneByOne.outputs);
+    expect(viaMany.outOfFold).toEqual(oneByOne.outOfFold);
+    expect(fractions.at(-1)).toBe(1);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1])).toBe(true);
+    // A fold run on its own, or listed twice, is refused as before.
+    const run = startCrossValidation(many, x, y, { folds: 5, seed: 2 });
+    expect(() => run.runFolds([1, 1])).toThrow(RangeError);
+    run.runFolds([0, 1]);
+    expect(() => run.runFolds([1, 2])).toThrow(RangeError);
+  });
+
   it('gives hand-computed leave-one-out metrics for a mean predictor', () => {
     // y = 0, 1, 2, 6: leaving row i out predicts the mean of the other three.
     // Predictions 3, 8/3, 7/3, 1 ⇒ errors −3, −5/3, −1/3, 5.

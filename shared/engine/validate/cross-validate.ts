@@ -72,6 +72,11 @@ export interface CrossValidationResult {
 export interface CrossValidationRun {
   readonly plan: FoldPlan;
   runFold(k: number): number[];
+  /**
+   * Folds ks at once when the factory can fit several on other threads (fitMany), else one after
+   * another; the same numbers as runFold on each. Returns each fold's per-output R².
+   */
+  runFolds(ks: readonly number[]): number[][];
   finish(): CrossValidationResult;
   /** With deferPermutation: finish()'s result with the permutation importance added (same numbers as without deferring). */
   withPermutation(result: CrossValidationResult): CrossValidationResult;
@@ -84,7 +89,7 @@ export function crossValidate(
   options: CrossValidationOptions = {},
 ): CrossValidationResult {
   const run = startCrossValidation(factory, x, y, options);
-  for (let k = 0; k < run.plan.folds.length; k++) run.runFold(k);
+  run.runFolds(run.plan.folds.map((_, k) => k));
   return run.finish();
 }
 
@@ -135,20 +140,23 @@ export function startCrossValidation(
     });
   };
   const done = new Set<number>();
-  const runFold = (k: number): number[] => {
+  const checkFold = (k: number) => {
+    if (!plan.folds[k] || done.has(k)) throw new RangeError(`Fold ${k} does not exist or has run`);
+  };
+  const fitFold = (k: number): Predictor => {
     const fold = plan.folds[k];
-    if (!fold || done.has(k)) throw new RangeError(`Fold ${k} does not exist or has run`);
-    signal?.throwIfAborted();
     const fitProgress = onProgress
       ? (f: number, detail?: FitProgressDetail) =>
           onProgress((done.size + f) / plan.folds.length, detail && { ...detail, fold: k, folds: plan.folds.length })
       : undefined;
     const xk = foldInputs(k);
-    const model = factory.fit(selectRows(xk, fold.train), selectRows(y, fold.train), {
-      seed: deriveSeed(seed, fold.repeat, fold.index),
-      signal,
-      onProgress: fitProgress,
-    });
+    return factory.fit(selectRows(xk, fold.train), selectRows(y, fold.train), { seed: foldSeed(k), signal, onProgress: fitProgress });
+  };
+  const foldSeed = (k: number) => deriveSeed(seed, plan.folds[k].repeat, plan.folds[k].index);
+  /** Scores fold k's test rows with its model and stores the out-of-fold predictions. */
+  const scoreFold = (k: number, model: Predictor, report = true): number[] => {
+    const fold = plan.folds[k];
+    const xk = foldInputs(k);
     const xTest = selectRows(xk, fold.test);
     const prediction = model.predict(xTest);
     const target = outOfFold[fold.repeat];
@@ -171,6 +179,29 @@ export function startCrossValidation(
       }
     }
     done.add(k);
+    if (report) onProgress?.(done.size / plan.folds.length);
+    return scores;
+  };
+  const runFold = (k: number): number[] => {
+    checkFold(k);
+    signal?.throwIfAborted();
+    return scoreFold(k, fitFold(k));
+  };
+  const runFolds = (ks: readonly number[]): number[][] => {
+    ks.forEach(checkFold);
+    if (new Set(ks).size !== ks.length) throw new RangeError('A fold is listed twice');
+    if (!factory.fitMany || ks.length < 2) return ks.map(runFold);
+    signal?.throwIfAborted();
+    const before = done.size;
+    const fitted = factory.fitMany(
+      ks.map((k) => {
+        const train = plan.folds[k].train;
+        return { x: selectRows(foldInputs(k), train), y: selectRows(y, train), seed: foldSeed(k) };
+      }),
+      { signal, onProgress: onProgress ? (f) => onProgress((before + f * ks.length) / plan.folds.length) : undefined },
+    );
+    // The fits' progress already covered these folds.
+    const scores = ks.map((k, i) => scoreFold(k, fitted[i], false));
     onProgress?.(done.size / plan.folds.length);
     return scores;
   };
@@ -217,7 +248,7 @@ export function startCrossValidation(
     });
     return { ...result, permutation: importanceOf(result.outputs) };
   };
-  return { plan, runFold, finish, withPermutation };
+  return { plan, runFold, runFolds, finish, withPermutation };
 }
 
 /**
