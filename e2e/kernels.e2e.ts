@@ -1,12 +1,16 @@
 // The neural-network kernels in Chromium: the engine worker calibrates them per workload and
 // remembers the choice (shown in Settings), spreads an ensemble over a peer worker per further
-// core, and a forced choice trains exactly the same model on all cores as on one.
+// core, and a forced choice trains exactly the same model on all cores as on one. A Gaussian
+// process's folds are fitted on GP peer workers, to the numbers one thread in Node gets.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchPersistentChromium, openPage, readyBackend } from './browser.ts';
+import { nodeGpKernels } from '../server/cli/gp-kernels.ts';
+import { readTable } from '../shared/engine/table/read.ts';
+import { trainModel } from '../shared/engine/train/train.ts';
 
 const baseUrl = inject('baseUrl');
 const OUTPUT = '引張強度(MPa)';
@@ -28,12 +32,12 @@ afterAll(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-/** Trains the network on the example's tensile strength and returns the accuracy CSV. */
-async function trainNetwork(): Promise<string> {
+/** Trains the network (or another model) on the example's tensile strength and returns the accuracy CSV. */
+async function trainNetwork(model = 'nn'): Promise<string> {
   await page.goto(projectUrl);
   await page.getByTestId('summary-table').waitFor();
   await page.getByLabel(OUTPUT, { exact: true }).check();
-  await page.getByTestId('model-choice').selectOption('nn');
+  await page.getByTestId('model-choice').selectOption(model);
   await page.getByTestId('start-training').click();
   await page.getByTestId('task-status').and(page.locator('[data-status="done"]')).waitFor({ timeout: 200_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-accuracy').click()]);
@@ -78,6 +82,21 @@ describe('neural-network kernels in the browser', () => {
     expect(threads.split(/\r\n/)[1]).toContain(OUTPUT);
     expect(threads).toBe(single);
   }, 300_000);
+
+  it('fits a Gaussian process\'s cross-validation folds on GP peer workers', async () => {
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const accuracy = await trainNetwork('gp');
+    const [header, line] = accuracy.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    const r2 = Number(line.split(',')[header.split(',').indexOf('r2')]);
+    // The same training in Node on one thread (the example is resin_sjis.csv): the same folds and
+    // fits, to the last digits that Chromium's and Node's floating-point paths share.
+    const { table } = readTable(new Uint8Array(readFileSync(new URL('../../shared/data/resin_sjis.csv', import.meta.url))));
+    const { report } = trainModel(table, { outputs: [OUTPUT], model: 'gp' }, { gpKernels: await nodeGpKernels(1) });
+    expect(report.metrics[OUTPUT].model).toBe(line.split(',')[header.split(',').indexOf('model')]);
+    expect(Math.abs(r2 - report.metrics[OUTPUT].r2)).toBeLessThan(1e-6);
+    const peers = page.workers().filter((worker) => worker.url().includes('gp-peer'));
+    if (cores >= 2) expect(peers.length).toBe(Math.min(7, cores - 1));
+  }, 240_000);
 
   it('logged no console errors, page errors or CSP violations', () => {
     expect(problems).toEqual([]);

@@ -19,7 +19,10 @@ import type { KernelDecision } from '../../../shared/engine/kernels/choose-mlp.t
 import { type MlpEnsembleKernels, referenceMlpKernels } from '../../../shared/engine/kernels/mlp-reference.ts';
 import type { KernelPreference } from '../state/kernel-preference.ts';
 import { clearKernelDecisions } from './kernel-decisions.ts';
-import { type BrowserMlpKernels, browserMlpKernels } from './mlp-kernels.ts';
+import { type BrowserMlpKernels, browserMlpKernels, peerCount } from './mlp-kernels.ts';
+import { canBlockOnSharedMemory } from '../../../shared/engine/kernels/parallel-mlp.ts';
+import { type GpPeerLink, createGpFitPool } from '../../../shared/engine/kernels/parallel-gp.ts';
+import type { GpKernels } from '../../../shared/engine/models/gp.ts';
 import { activateBackend, detectBackends } from './backends.ts';
 import { designTask, explainTask, optimizeTask, suggestTask, type Progress } from './analysis.ts';
 import { appendRows } from './append-rows.ts';
@@ -40,6 +43,7 @@ import type {
 let kernelModule: Promise<WebAssembly.Module> | undefined;
 let wasmKernels: Promise<WasmKernels> | undefined;
 let gpKernels: Promise<WasmGpKernels> | undefined;
+let gpTrainingKernels: Promise<GpKernels> | undefined;
 let mlpKernels: Promise<BrowserMlpKernels> | undefined;
 let kernelPreference: KernelPreference | null = null;
 
@@ -77,6 +81,38 @@ async function modelKernels(): Promise<ModelKernels> {
 function loadGpKernels(): Promise<WasmGpKernels> {
   gpKernels ??= loadKernelModule().then(instantiateWasmGpKernels);
   return gpKernels;
+}
+
+/**
+ * The GP kernels for training: as loadGpKernels, with peer workers (one per further core, where
+ * memory can be shared) that fit a GP's cross-validation folds at once. Started on the first training.
+ */
+function loadGpTrainingKernels(): Promise<GpKernels> {
+  gpTrainingKernels ??= (async () => {
+    const kernels = await loadGpKernels();
+    const peers = peerCount(navigator.hardwareConcurrency ?? 1, canBlockOnSharedMemory());
+    if (peers === 0) return kernels;
+    try {
+      const module = await loadKernelModule();
+      const links = await Promise.all(Array.from({ length: peers }, () => startGpPeer(module)));
+      return { ...kernels, pool: createGpFitPool(links) };
+    } catch {
+      // Without peers the folds are fitted one after another, with the same numbers.
+      return kernels;
+    }
+  })();
+  return gpTrainingKernels;
+}
+
+async function startGpPeer(module: WebAssembly.Module): Promise<GpPeerLink> {
+  const worker = new Worker(new URL('./gp-peer.worker.ts', import.meta.url), { type: 'module', name: 'sigma-gp-kernels' });
+  await new Promise<void>((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (event) => reject(new Error(event.message || 'A GP worker failed to start'));
+    worker.postMessage({ module });
+  });
+  worker.onmessage = null;
+  return { post: (request) => worker.postMessage(request), close: () => worker.terminate() };
 }
 
 export const engineApi = {
@@ -177,7 +213,7 @@ export const engineApi = {
     return trainModel(table, spec, {
       onProgress: onProgress ? batchProgress(onProgress) : undefined,
       mlpKernels: await loadMlpKernels(),
-      gpKernels: supportsWasmSimd() ? await loadGpKernels() : undefined,
+      gpKernels: supportsWasmSimd() ? await loadGpTrainingKernels() : undefined,
     });
   },
 
