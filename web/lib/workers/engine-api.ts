@@ -19,7 +19,7 @@ import type { KernelDecision } from '../../../shared/engine/kernels/choose-mlp.t
 import { type MlpEnsembleKernels, referenceMlpKernels } from '../../../shared/engine/kernels/mlp-reference.ts';
 import type { KernelPreference } from '../state/kernel-preference.ts';
 import { clearKernelDecisions } from './kernel-decisions.ts';
-import { type BrowserMlpKernels, browserMlpKernels, peerCount } from './mlp-kernels.ts';
+import { type BrowserMlpKernels, browserMlpKernels, peerCount, startModulePeer } from './mlp-kernels.ts';
 import { canBlockOnSharedMemory } from '../../../shared/engine/kernels/parallel-mlp.ts';
 import { type GpPeerLink, createGpFitPool } from '../../../shared/engine/kernels/parallel-gp.ts';
 import type { GpKernels } from '../../../shared/engine/models/gp.ts';
@@ -104,15 +104,8 @@ function loadGpTrainingKernels(): Promise<GpKernels> {
   return gpTrainingKernels;
 }
 
-async function startGpPeer(module: WebAssembly.Module): Promise<GpPeerLink> {
-  const worker = new Worker(new URL('./gp-peer.worker.ts', import.meta.url), { type: 'module', name: 'sigma-gp-kernels' });
-  await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (event) => reject(new Error(event.message || 'A GP worker failed to start'));
-    worker.postMessage({ module });
-  });
-  worker.onmessage = null;
-  return { post: (request) => worker.postMessage(request), close: () => worker.terminate() };
+function startGpPeer(module: WebAssembly.Module): Promise<GpPeerLink> {
+  return startModulePeer(() => new Worker(new URL('./gp-peer.worker.ts', import.meta.url), { type: 'module', name: 'sigma-gp-kernels' }), module);
 }
 
 export const engineApi = {

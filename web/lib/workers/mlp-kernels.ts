@@ -19,8 +19,15 @@ export function peerCount(cores: number, canShare: boolean): number {
   return canShare ? Math.max(0, Math.min(7, cores - 1)) : 0;
 }
 
-async function startPeer(module: WebAssembly.Module): Promise<MlpPeerLink> {
-  const worker = new Worker(new URL('./mlp-peer.worker.ts', import.meta.url), { type: 'module', name: 'sigma-kernels' });
+/**
+ * Starts a peer worker (`create` names its file, which Vite bundles) on our compiled kernels
+ * module: the first message carries the module and the worker answers once it is ready.
+ */
+export async function startModulePeer<Request>(
+  create: () => Worker,
+  module: WebAssembly.Module,
+): Promise<{ post(request: Request): void; close(): void }> {
+  const worker = create();
   await new Promise<void>((resolve, reject) => {
     worker.onmessage = () => resolve();
     worker.onerror = (event) => reject(new Error(event.message || 'A kernel worker failed to start'));
@@ -28,6 +35,10 @@ async function startPeer(module: WebAssembly.Module): Promise<MlpPeerLink> {
   });
   worker.onmessage = null;
   return { post: (request) => worker.postMessage(request), close: () => worker.terminate() };
+}
+
+function startPeer(module: WebAssembly.Module): Promise<MlpPeerLink> {
+  return startModulePeer(() => new Worker(new URL('./mlp-peer.worker.ts', import.meta.url), { type: 'module', name: 'sigma-kernels' }), module);
 }
 
 /** The name the WebGPU kernels go by in calibrations and Settings. */
