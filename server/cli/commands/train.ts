@@ -46,10 +46,13 @@ export async function trainCommand(args: string[]): Promise<void> {
   const { table } = readDataFile(data, { encoding: values.encoding, sheet: values.sheet });
   const bar = progressBar('train');
   const needsNetwork = values.model === undefined || values.model === 'auto' || values.model === 'nn';
-  const mlpKernels = needsNetwork ? await nodeMlpKernels() : undefined;
   const needsGp = values.model === undefined || values.model === 'auto' || values.model === 'gp';
-  // A GP's cross-validation folds fit at once over one thread per core (SIGMA_KERNEL_WORKERS).
-  const gpKernels = await nodeGpKernels(needsGp ? kernelWorkersFromEnv() : 1);
+  // Both sets of worker threads start at once. A GP's cross-validation folds fit at once over one
+  // thread per core (SIGMA_KERNEL_WORKERS), as a network's members train.
+  const [mlpKernels, gpKernels] = await Promise.all([
+    needsNetwork ? nodeMlpKernels() : undefined,
+    nodeGpKernels(needsGp ? kernelWorkersFromEnv() : 1),
+  ]);
   const { modelFile, report } = trainModel(
     table,
     {
