@@ -9,9 +9,17 @@ import { instantiateWasmGpKernels } from '../../shared/engine/kernels/wasm-gp.ts
 import { supportsWasmRelaxedSimd } from '../../shared/engine/kernels/wasm-mlp.ts';
 import { startPeer } from './kernels/parallel.ts';
 
-export async function nodeGpKernels(workers = 1, poolOptions: GpFitPoolOptions = {}): Promise<GpKernels> {
+let compiled: WebAssembly.Module | undefined;
+
+/** Our kernels build, compiled once per process (the network's and the GP's kernels share it). */
+export function nodeKernelModule(): WebAssembly.Module {
   const file = supportsWasmRelaxedSimd() ? 'kernels-relaxed.wasm' : 'kernels.wasm';
-  const module = new WebAssembly.Module(readFileSync(new URL(`../../wasm/build/${file}`, import.meta.url)));
+  compiled ??= new WebAssembly.Module(readFileSync(new URL(`../../wasm/build/${file}`, import.meta.url)));
+  return compiled;
+}
+
+export async function nodeGpKernels(workers = 1, poolOptions: GpFitPoolOptions = {}): Promise<GpKernels> {
+  const module = nodeKernelModule();
   const kernels = await instantiateWasmGpKernels(module);
   if (workers <= 1) return kernels;
   const peers = await Promise.all(Array.from({ length: workers - 1 }, () => startPeer(module, './gp-peer.worker.ts')));

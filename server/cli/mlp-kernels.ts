@@ -2,11 +2,9 @@
 // SIMD where this Node accepts it), 15–40× TensorFlow.js wasm on our shapes, with each ensemble's
 // members spread over one worker thread per core (SIGMA_KERNEL_WORKERS overrides the count;
 // 1 keeps everything on this thread). The split is exact: results do not depend on the count.
-import { readFileSync } from 'node:fs';
 import type { MlpEnsembleKernels } from '../../shared/engine/kernels/mlp-reference.ts';
 import type { ModelKernels } from '../../shared/engine/models/registry.ts';
-import { supportsWasmRelaxedSimd } from '../../shared/engine/kernels/wasm-mlp.ts';
-import { nodeGpKernels } from './gp-kernels.ts';
+import { nodeGpKernels, nodeKernelModule } from './gp-kernels.ts';
 import { defaultKernelWorkers, parallelWasmMlpKernels } from './kernels/parallel.ts';
 
 export function kernelWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -20,9 +18,7 @@ export function kernelWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): numb
 }
 
 export async function nodeMlpKernels(workers = kernelWorkersFromEnv()): Promise<MlpEnsembleKernels> {
-  const file = supportsWasmRelaxedSimd() ? 'kernels-relaxed.wasm' : 'kernels.wasm';
-  const module = new WebAssembly.Module(readFileSync(new URL(`../../wasm/build/${file}`, import.meta.url)));
-  return parallelWasmMlpKernels(module, workers);
+  return parallelWasmMlpKernels(nodeKernelModule(), workers);
 }
 
 /** True when a model file's JSON text holds a model of this kind anywhere (auto keeps one per output). */

@@ -10,7 +10,8 @@
 // network's peers do, parallel-mlp.ts). Each request has its own control words, since one peer
 // may finish several requests before the caller reads the first answer.
 import { type GpKernels, type GpOptions, type GpPredictor, type GpState, fitGp, gpFromJSON } from '../models/gp.ts';
-import { type Matrix, createMatrix } from '../models/matrix.ts';
+import { createMatrix } from '../models/matrix.ts';
+import type { FitJob, ManyFitOptions } from '../models/types.ts';
 
 const CONTROL_DONE = 0; // 1 once the peer has answered
 const CONTROL_STATUS = 1; // STATUS_*
@@ -23,12 +24,6 @@ const STATUS_TOO_LARGE = 2;
 
 /** How long the calling thread waits for one fit before it gives up on the peer. */
 const ANSWER_TIMEOUT_MS = 30 * 60_000;
-
-export interface GpFitJob {
-  readonly x: Matrix;
-  readonly y: Matrix;
-  readonly seed?: number;
-}
 
 export interface GpPeerRequest {
       readonly op: 'fit';
@@ -60,10 +55,10 @@ export interface GpFitPool {
    * Progress is the share of jobs done; the signal is checked between jobs.
    */
   fitMany(
-    jobs: readonly GpFitJob[],
+    jobs: readonly FitJob[],
     options: GpOptions,
     kernels: GpKernels,
-    fitOptions?: { readonly signal?: AbortSignal; readonly onProgress?: (fraction: number) => void },
+    fitOptions?: ManyFitOptions,
   ): GpPredictor[];
   close(): void;
 }

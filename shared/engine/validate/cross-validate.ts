@@ -143,20 +143,18 @@ export function startCrossValidation(
   const checkFold = (k: number) => {
     if (!plan.folds[k] || done.has(k)) throw new RangeError(`Fold ${k} does not exist or has run`);
   };
-  const fitFold = (k: number): Predictor => {
+  const fitFold = (k: number, xk: Matrix): Predictor => {
     const fold = plan.folds[k];
     const fitProgress = onProgress
       ? (f: number, detail?: FitProgressDetail) =>
           onProgress((done.size + f) / plan.folds.length, detail && { ...detail, fold: k, folds: plan.folds.length })
       : undefined;
-    const xk = foldInputs(k);
     return factory.fit(selectRows(xk, fold.train), selectRows(y, fold.train), { seed: foldSeed(k), signal, onProgress: fitProgress });
   };
   const foldSeed = (k: number) => deriveSeed(seed, plan.folds[k].repeat, plan.folds[k].index);
-  /** Scores fold k's test rows with its model and stores the out-of-fold predictions. */
-  const scoreFold = (k: number, model: Predictor, report = true): number[] => {
+  /** Scores fold k's test rows (of xk, its inputs) with its model and stores the out-of-fold predictions. */
+  const scoreFold = (k: number, model: Predictor, xk: Matrix, report = true): number[] => {
     const fold = plan.folds[k];
-    const xk = foldInputs(k);
     const xTest = selectRows(xk, fold.test);
     const prediction = model.predict(xTest);
     const target = outOfFold[fold.repeat];
@@ -185,7 +183,8 @@ export function startCrossValidation(
   const runFold = (k: number): number[] => {
     checkFold(k);
     signal?.throwIfAborted();
-    return scoreFold(k, fitFold(k));
+    const xk = foldInputs(k);
+    return scoreFold(k, fitFold(k, xk), xk);
   };
   const runFolds = (ks: readonly number[]): number[][] => {
     ks.forEach(checkFold);
@@ -193,15 +192,16 @@ export function startCrossValidation(
     if (!factory.fitMany || ks.length < 2) return ks.map(runFold);
     signal?.throwIfAborted();
     const before = done.size;
+    const inputs = ks.map(foldInputs);
     const fitted = factory.fitMany(
-      ks.map((k) => {
+      ks.map((k, i) => {
         const train = plan.folds[k].train;
-        return { x: selectRows(foldInputs(k), train), y: selectRows(y, train), seed: foldSeed(k) };
+        return { x: selectRows(inputs[i], train), y: selectRows(y, train), seed: foldSeed(k) };
       }),
       { signal, onProgress: onProgress ? (f) => onProgress((before + f * ks.length) / plan.folds.length) : undefined },
     );
     // The fits' progress already covered these folds.
-    const scores = ks.map((k, i) => scoreFold(k, fitted[i], false));
+    const scores = ks.map((k, i) => scoreFold(k, fitted[i], inputs[i], false));
     onProgress?.(done.size / plan.folds.length);
     return scores;
   };

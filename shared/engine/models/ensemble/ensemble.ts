@@ -194,17 +194,13 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
 
   const state = kernels.createState(shape, initial, { rows: trainRows });
   try {
-    let last: EnsembleProgress | undefined;
-    const report = (progress: EnsembleProgress) => {
-      last = progress;
-      onProgress?.(progress);
-    };
-    const context: PhaseContext = { kernels, state, shape, layout, ys, n, splits, memberRows, batch, stepsPerEpoch, seed, signal, onProgress: report };
+    const context: PhaseContext = { kernels, state, shape, layout, ys, n, splits, memberRows, batch, stepsPerEpoch, seed, signal, onProgress };
     const select = settings.inputSelection && shape.inputs > 1;
     let phase = trainPhase(context, settings, xs, initial, 0, select ? [0, 0.5] : [0, 1]);
     let epochs = phase.epochs;
     let importance: number[] | undefined;
     let dropped: number[] = [];
+    let lastProgress = phase.lastProgress;
     if (select) {
       // Inputs whose shuffling costs the members less than the threshold on their own held-out rows
       // are cut (their column zeroed, their first-layer weights too), and training continues from the
@@ -219,6 +215,7 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
         zeroInputWeights(layout, shape, start, cut);
         const continued = trainPhase(context, continuationSettings(settings), masked, start, epochs, [0.5, 1]);
         epochs = continued.epochs;
+        lastProgress = continued.lastProgress;
         if (mean(continued.bestValLosses) < mean(phase.bestValLosses)) {
           // The cut inputs' weights got no gradient but were decayed; zero them so that the inputs play no part.
           zeroInputWeights(layout, shape, continued.best, cut);
@@ -226,7 +223,8 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
           dropped = cut.flatMap((c, j) => (c ? [j] : []));
         }
       }
-      if (last && last.fraction < 1) onProgress?.({ ...last, activeMembers: 0, fraction: 1 });
+      // Without a continuation the first phase's progress stopped at one half.
+      if (lastProgress && lastProgress.fraction < 1) onProgress?.({ ...lastProgress, activeMembers: 0, fraction: 1 });
     }
     const { best, bestEpochs, bestValLosses } = phase;
 
@@ -439,6 +437,8 @@ interface PhaseResult {
   readonly bestEpochs: number[];
   /** The last epoch run, counted from the start of the first phase. */
   readonly epochs: number;
+  /** What the last epoch reported (none when no epoch ran). */
+  readonly lastProgress?: EnsembleProgress;
 }
 
 /**
@@ -461,6 +461,7 @@ function trainPhase(
   const bestEpochs = new Array<number>(shape.members).fill(firstEpoch);
   let epoch = firstEpoch;
   let active = shape.members;
+  let lastProgress: EnsembleProgress | undefined;
   while (epoch - firstEpoch < settings.maxEpochs && active > 0) {
     epoch++;
     c.signal?.throwIfAborted();
@@ -486,15 +487,16 @@ function trainPhase(
       for (let k = 0; k < shape.members; k++) if (bestEpochs[k] === epoch) copyMemberParams(layout, current, best, k);
     }
     const done = active === 0 ? 1 : (epoch - firstEpoch) / settings.maxEpochs;
-    c.onProgress?.({
+    lastProgress = {
       epoch,
       loss: mean(losses),
       valLoss: mean(valLosses),
       activeMembers: active,
       fraction: span[0] + (span[1] - span[0]) * done,
-    });
+    };
+    c.onProgress?.(lastProgress);
   }
-  return { best, bestValLosses, bestEpochs, epochs: epoch };
+  return { best, bestValLosses, bestEpochs, epochs: epoch, lastProgress };
 }
 
 /**
