@@ -26,18 +26,18 @@ const STATUS_TOO_LARGE = 2;
 const ANSWER_TIMEOUT_MS = 30 * 60_000;
 
 export interface GpPeerRequest {
-      readonly op: 'fit';
-      /** Shared words: done, status, answer length. */
-      readonly control: Int32Array;
-      readonly x: Float64Array;
-      readonly rows: number;
-      readonly inputs: number;
-      readonly y: Float64Array;
-      readonly outputs: number;
-      readonly options: GpOptions;
-      readonly seed: number;
-      /** Shared bytes the answer (JSON state, or the error message) is written to. */
-      readonly out: Uint8Array;
+  readonly op: 'fit';
+  /** Shared words: done, status, answer length. */
+  readonly control: Int32Array;
+  readonly x: Float64Array;
+  readonly rows: number;
+  readonly inputs: number;
+  readonly y: Float64Array;
+  readonly outputs: number;
+  readonly options: GpOptions;
+  readonly seed: number;
+  /** Shared bytes the answer (JSON state, or the error message) is written to. */
+  readonly out: Uint8Array;
 }
 
 /** The calling thread's end of one peer worker. */

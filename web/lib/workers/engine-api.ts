@@ -19,7 +19,8 @@ import type { KernelDecision } from '../../../shared/engine/kernels/choose-mlp.t
 import { type MlpEnsembleKernels, referenceMlpKernels } from '../../../shared/engine/kernels/mlp-reference.ts';
 import type { KernelPreference } from '../state/kernel-preference.ts';
 import { clearKernelDecisions } from './kernel-decisions.ts';
-import { type BrowserMlpKernels, browserMlpKernels, peerCount, startModulePeer } from './mlp-kernels.ts';
+import { type BrowserMlpKernels, browserMlpKernels, peerCount } from './mlp-kernels.ts';
+import { startModulePeer } from './module-peer.ts';
 import { canBlockOnSharedMemory } from '../../../shared/engine/kernels/parallel-mlp.ts';
 import { type GpPeerLink, createGpFitPool } from '../../../shared/engine/kernels/parallel-gp.ts';
 import type { GpKernels } from '../../../shared/engine/models/gp.ts';

@@ -13,28 +13,11 @@ import { describeAdapter, supportsWebGpu } from '../../../shared/engine/kernels/
 import type { GpuPeerReady } from './gpu-peer.worker.ts';
 import type { KernelPreference } from '../state/kernel-preference.ts';
 import { loadKernelDecisions, saveKernelDecision } from './kernel-decisions.ts';
+import { startModulePeer } from './module-peer.ts';
 
 /** Peer workers worth starting: one per further core, at most 7. */
 export function peerCount(cores: number, canShare: boolean): number {
   return canShare ? Math.max(0, Math.min(7, cores - 1)) : 0;
-}
-
-/**
- * Starts a peer worker (`create` names its file, which Vite bundles) on our compiled kernels
- * module: the first message carries the module and the worker answers once it is ready.
- */
-export async function startModulePeer<Request>(
-  create: () => Worker,
-  module: WebAssembly.Module,
-): Promise<{ post(request: Request): void; close(): void }> {
-  const worker = create();
-  await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (event) => reject(new Error(event.message || 'A kernel worker failed to start'));
-    worker.postMessage({ module });
-  });
-  worker.onmessage = null;
-  return { post: (request) => worker.postMessage(request), close: () => worker.terminate() };
 }
 
 function startPeer(module: WebAssembly.Module): Promise<MlpPeerLink> {
