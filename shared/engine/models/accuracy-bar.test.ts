@@ -15,7 +15,7 @@ const KERNELS_WASM = readFileSync(new URL('../../../wasm/build/kernels.wasm', im
 const BEST_PEER_R2 = 0.962;
 
 describe('the accuracy bar on Friedman #1 (1,000 × 10, noise 1, random_state 0)', () => {
-  it("auto's cross-validated R² is at least the best peer's, and the network alone is within 0.002 of it", async () => {
+  it("auto's cross-validated R² is at least the best peer's, and so is the network's alone", async () => {
     const mlpKernels = await instantiateWasmMlpKernels(KERNELS_WASM);
     const gpKernels = await instantiateWasmGpKernels(KERNELS_WASM);
     const { x, y } = sklearnFriedman1(1000, 10, 1, 0);
@@ -26,13 +26,14 @@ describe('the accuracy bar on Friedman #1 (1,000 × 10, noise 1, random_state 0)
       restandardize: Array.from({ length: 10 }, (_, c) => c),
     });
     const [choice] = result.choices;
-    // Measured: auto keeps the ARD GP at 0.9624 (its Matérn 5/2 twin 0.9623); the network 0.9612.
+    // Measured: auto keeps the ARD GP at 0.9624 (its Matérn 5/2 twin 0.9623); the network 0.9622
+    // (seeds 1 and 2: 0.9624). scikit-learn's ARD GP prints 0.9623.
     const foldMean = (name: string) => result.crossValidation[name].outputs[0].r2FoldMean;
     expect(choice.chosen).toMatch(/^gp-.*-ard$/);
     expect(foldMean(choice.chosen)).toBeGreaterThanOrEqual(BEST_PEER_R2);
     // The network ran every fold (it was not screened out) and is far above scikit-learn's MLP peer (0.916).
     const network = choice.scores.find((s) => s.name === 'mlp-ensemble');
     expect(network?.screenedAfterFolds).toBeUndefined();
-    expect(foldMean('mlp-ensemble')).toBeGreaterThanOrEqual(BEST_PEER_R2 - 0.002);
+    expect(foldMean('mlp-ensemble')).toBeGreaterThanOrEqual(BEST_PEER_R2);
   }, 240_000);
 });

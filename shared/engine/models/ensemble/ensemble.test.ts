@@ -37,42 +37,51 @@ function smallProblem(rows: number, seed: number): { x: Matrix; y: Matrix } {
 }
 
 describe('deep ensemble', () => {
-  it('chooses a small network for few rows, with strong weight decay', () => {
-    expect(chooseArchitecture(30)).toEqual({ hidden: [16], weightDecay: 0.1 });
-    expect(chooseArchitecture(500)).toEqual({ hidden: [32, 32], weightDecay: 0.3 });
-    expect(chooseArchitecture(5000)).toEqual({ hidden: [64, 64], weightDecay: 0.3 });
+  it('chooses a small network for few rows, with strong weight decay, and a deep averaged one from 200 rows', () => {
+    const shallow = { members: 8, averaging: 0, annealing: false };
+    expect(chooseArchitecture(30)).toEqual({ hidden: [16], weightDecay: 0.1, ...shallow });
+    expect(chooseArchitecture(150)).toEqual({ hidden: [32, 32], weightDecay: 0.3, ...shallow });
+    const deep = { hidden: [16, 16, 16, 16, 16], members: 16, averaging: 0.9, annealing: true };
+    expect(chooseArchitecture(300)).toEqual({ ...deep, weightDecay: 0.3 });
+    expect(chooseArchitecture(5000)).toEqual({ ...deep, weightDecay: 0.2 });
   });
 
   it('reaches R² ≥ 0.85 on held-out Friedman #1 (500 rows, TensorFlow.js on wasm)', () => {
     // Noise 1 against signal variance ≈ 23.8 caps R² near 0.96; this setup measured 0.943 on the wasm
     // kernels (0.920 with the weight decay of 0.01 used before). 0.85 leaves room for other seeds,
-    // kernels and backends.
+    // kernels and backends. The shallow network of smaller tables keeps this test quick: at the
+    // defaults for 500 rows (5 × 16, 16 members) TensorFlow.js gives the same 0.9531 as our wasm
+    // kernels but takes 90 s here (the next test checks those defaults on the wasm kernels).
     const train = makeFriedman1(500, 10, 1, 1);
     const test = makeFriedman1(2000, 10, 1, 2);
     const before = tf.memory().numTensors;
-    const model = fitEnsemble(train.x, train.y, {}, { seed: 3, kernels: tfjsMlpKernels });
+    const shallow = { hidden: [32, 32], members: 8, averaging: 0, annealing: false };
+    const model = fitEnsemble(train.x, train.y, shallow, { seed: 3, kernels: tfjsMlpKernels });
     const prediction = model.predict(test.x);
     expect(tf.memory().numTensors).toBe(before);
     expect(model.hidden).toEqual([32, 32]);
+    expect(model.members).toBe(8);
     expect(rSquared(test.y.data, prediction.mean.data)).toBeGreaterThan(0.85);
     // Conservative rather than overconfident: the held-out residuals include member error.
     const coverage = intervalCoverage(test.y.data, prediction.mean.data, prediction.std.data, Z_95);
     expect(coverage).toBeGreaterThan(0.9);
     expect(coverage).toBeLessThan(1);
-  }, 30_000);
+  }, 60_000);
 
-  it('reaches R² ≥ 0.955 on held-out Friedman #1 with 1,000 rows on the wasm kernels (seed 3), cutting the five noise inputs', async () => {
-    // The network alone, at the product's defaults (2 × 64 from a thousand rows). Measured 0.9562–0.9563
-    // over seeds 1–3, against 0.9511–0.9517 without input selection; the true function scores 0.9583 on
-    // these test rows (the noise) and the ARD Gaussian process 0.9572. scikit-learn's MLP peer reaches
-    // 0.916 in 5-fold CV on 1,000 rows.
+  it('reaches R² ≥ 0.956 on held-out Friedman #1 with 1,000 rows on the wasm kernels (seed 3), cutting the five noise inputs', async () => {
+    // The network alone, at the product's defaults (5 × 16, 16 members, averaged weights and an
+    // annealing phase from 200 rows). Measured 0.9565–0.9567 over seeds 1–3, against 0.9533–0.9537
+    // without input selection (the 2 × 64 network used before: 0.9562–0.9563 and 0.9511–0.9517); the
+    // true function scores 0.9583 on these test rows (the noise) and the ARD Gaussian process 0.9572.
+    // scikit-learn's MLP peer reaches 0.916 in 5-fold CV on 1,000 rows.
     const kernels = await instantiateWasmMlpKernels(readFileSync(new URL('../../../../wasm/build/kernels.wasm', import.meta.url)));
     const train = makeFriedman1(1000, 10, 1, 1);
     const test = makeFriedman1(2000, 10, 1, 2);
     const model = fitEnsemble(train.x, train.y, {}, { seed: 3, kernels });
-    expect(model.hidden).toEqual([64, 64]);
+    expect(model.hidden).toEqual([16, 16, 16, 16, 16]);
+    expect(model.members).toBe(16);
     const r2 = rSquared(test.y.data, model.predict(test.x).mean.data);
-    expect(r2).toBeGreaterThanOrEqual(0.955);
+    expect(r2).toBeGreaterThanOrEqual(0.956);
     // Inputs 6–10 of Friedman #1 are noise: all five are cut, none of the first five.
     expect(model.training?.droppedInputs).toEqual([5, 6, 7, 8, 9]);
     const importance = model.training?.inputImportance ?? [];
@@ -83,7 +92,7 @@ describe('deep ensemble', () => {
     // Without selection the same seed does worse.
     const plain = fitEnsemble(train.x, train.y, { inputSelection: false }, { seed: 3, kernels });
     expect(plain.training?.droppedInputs).toEqual([]);
-    expect(r2 - rSquared(test.y.data, plain.predict(test.x).mean.data)).toBeGreaterThan(0.003);
+    expect(r2 - rSquared(test.y.data, plain.predict(test.x).mean.data)).toBeGreaterThan(0.002);
   }, 60_000);
 
   it('keeps an input that only one of several outputs needs', async () => {
@@ -127,6 +136,39 @@ describe('deep ensemble', () => {
         expect(far.std.data[i * 2 + t]).toBeGreaterThan(Math.max(...column(inside.std, t)));
       }
     }
+  });
+
+  it("anneals: no member's held-out loss rises, some fall, and the phase runs on after the others", () => {
+    const { x, y } = smallProblem(60, 4);
+    const options = { members: 4, maxEpochs: 60, inputSelection: false, averaging: 0 };
+    const plain = fitEnsemble(x, y, { ...options, annealing: false }, { seed: 5 });
+    const fractions: number[] = [];
+    const annealed = fitEnsemble(x, y, { ...options, annealing: true }, { seed: 5, onProgress: (p) => fractions.push(p.fraction) });
+    const before = plain.training!.bestValLosses;
+    const after = annealed.training!.bestValLosses;
+    after.forEach((loss, k) => expect(loss).toBeLessThanOrEqual(before[k]));
+    expect(after.some((loss, k) => loss < before[k])).toBe(true);
+    expect(annealed.training!.epochs).toBeGreaterThan(plain.training!.epochs);
+    expect(Math.max(...annealed.training!.bestEpochs)).toBeGreaterThan(plain.training!.epochs);
+    expect(fractions.at(-1)).toBe(1);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1])).toBe(true);
+  });
+
+  it('scores and keeps averaged weights when averaging, and checks the setting', () => {
+    const { x, y } = smallProblem(60, 4);
+    const options = { members: 3, maxEpochs: 40, inputSelection: false, annealing: false };
+    const plain = fitEnsemble(x, y, { ...options, averaging: 0 }, { seed: 5 });
+    const averaged = fitEnsemble(x, y, { ...options, averaging: 0.9 }, { seed: 5 });
+    // The same training steps, but the kept parameters (and so every prediction) differ.
+    expect(averaged.toJSON().params).not.toBe(plain.toJSON().params);
+    const grid = createMatrix(11, 1, Float64Array.from({ length: 11 }, (_, i) => i / 10));
+    const a = averaged.predict(grid).mean.data;
+    const b = plain.predict(grid).mean.data;
+    expect(a.some((v, q) => Math.abs(v - b[q]) > 1e-4)).toBe(true);
+    // Both still fit: the averaged weights are a smoothed path, not a different model.
+    expect(rSquared(column(grid, 0).map((v) => Math.sin(3 * v)), column(averaged.predict(grid).mean, 0))).toBeGreaterThan(0.8);
+    expect(() => fitEnsemble(x, y, { ...options, averaging: 1 })).toThrow(/averaging/);
+    expect(() => fitEnsemble(x, y, { ...options, averaging: -0.1 })).toThrow(/averaging/);
   });
 
   it('is deterministic for a seed and differs between seeds', () => {

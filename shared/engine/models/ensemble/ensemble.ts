@@ -27,7 +27,7 @@ import { chooseArchitecture } from './architecture.ts';
 import { decodeFloat32, encodeFloat32 } from './serialize.ts';
 
 export interface EnsembleOptions {
-  /** Members (default 8). */
+  /** Members; default from the row count (8, or 16 from 200 rows). */
   readonly members?: number;
   /** Hidden widths; default from the row count (chooseArchitecture). */
   readonly hidden?: readonly number[];
@@ -56,6 +56,18 @@ export interface EnsembleOptions {
   readonly inputSelection?: boolean;
   /** Default 0.005: half a percent of the target's variance. */
   readonly selectionThreshold?: number;
+  /**
+   * Weight averaging β (an exponential moving average of the weights, in the spirit of Izmailov et
+   * al. 2018's SWA): after each epoch a member's averaged weights become β·a + (1 − β)·w, and early
+   * stopping scores and keeps the averaged weights while training goes on from w. 0 turns it off.
+   * Default from the row count (0.9 from 200 rows, 0 below).
+   */
+  readonly averaging?: number;
+  /**
+   * A last phase from the members' best parameters at a tenth of the learning rate; a member keeps
+   * its result only when its held-out loss falls. Default from the row count (from 200 rows).
+   */
+  readonly annealing?: boolean;
 }
 
 export interface EnsembleProgress {
@@ -119,7 +131,6 @@ export interface EnsemblePredictor extends Predictor<EnsembleState> {
 }
 
 const DEFAULTS = {
-  members: 8,
   activation: 'silu' as MlpActivation,
   loss: 'mse' as MlpLoss,
   learningRate: 3e-3,
@@ -138,6 +149,7 @@ const DEFAULTS = {
 const UNIT_VARIANCE_RAW = Math.log(Math.E - 1);
 const MIN_ROWS = 5;
 const CONTINUATION_WEIGHT_DECAY = 0.1;
+const ANNEALING_LEARNING_RATE_DIVISOR = 10;
 
 export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {}, fitOptions: EnsembleFitOptions = {}): EnsemblePredictor {
   const n = x.rows;
@@ -148,7 +160,7 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
   assertFinite(y, 'Targets');
   const architecture = chooseArchitecture(n);
   const settings: Required<EnsembleOptions> = {
-    members: options.members ?? DEFAULTS.members,
+    members: options.members ?? architecture.members,
     hidden: options.hidden ?? architecture.hidden,
     weightDecay: options.weightDecay ?? architecture.weightDecay,
     activation: options.activation ?? DEFAULTS.activation,
@@ -160,6 +172,8 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
     validationFraction: options.validationFraction ?? DEFAULTS.validationFraction,
     inputSelection: options.inputSelection ?? DEFAULTS.inputSelection,
     selectionThreshold: options.selectionThreshold ?? DEFAULTS.selectionThreshold,
+    averaging: options.averaging ?? architecture.averaging,
+    annealing: options.annealing ?? architecture.annealing,
   };
   checkSettings(settings);
   const { seed = 0, signal, onProgress, kernels = referenceMlpKernels } = fitOptions;
@@ -196,7 +210,11 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
   try {
     const context: PhaseContext = { kernels, state, shape, layout, ys, n, splits, memberRows, batch, stepsPerEpoch, seed, signal, onProgress };
     const select = settings.inputSelection && shape.inputs > 1;
-    let phase = trainPhase(context, settings, xs, initial, 0, select ? [0, 0.5] : [0, 1]);
+    // Progress: the first phase, then the continuation after input selection, then annealing.
+    const end = settings.annealing ? 0.8 : 1;
+    const middle = select ? end / 2 : end;
+    let phase = trainPhase(context, settings, xs, initial, 0, [0, middle]);
+    let inputs = xs;
     let epochs = phase.epochs;
     let importance: number[] | undefined;
     let dropped: number[] = [];
@@ -213,19 +231,41 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
         for (let i = 0; i < n; i++) for (let j = 0; j < shape.inputs; j++) if (cut[j]) masked[i * shape.inputs + j] = 0;
         const start = phase.best.slice();
         zeroInputWeights(layout, shape, start, cut);
-        const continued = trainPhase(context, continuationSettings(settings), masked, start, epochs, [0.5, 1]);
+        const continued = trainPhase(context, continuationSettings(settings), masked, start, epochs, [middle, end]);
         epochs = continued.epochs;
         lastProgress = continued.lastProgress;
         if (mean(continued.bestValLosses) < mean(phase.bestValLosses)) {
           // The cut inputs' weights got no gradient but were decayed; zero them so that the inputs play no part.
           zeroInputWeights(layout, shape, continued.best, cut);
           phase = continued;
+          inputs = masked;
           dropped = cut.flatMap((c, j) => (c ? [j] : []));
         }
       }
-      // Without a continuation the first phase's progress stopped at one half.
-      if (lastProgress && lastProgress.fraction < 1) onProgress?.({ ...lastProgress, activeMembers: 0, fraction: 1 });
     }
+    if (settings.annealing) {
+      // From each member's best parameters, at a tenth of the learning rate (of the phase that
+      // produced them); a member keeps the result only when its held-out loss falls.
+      const base = dropped.length > 0 ? continuationSettings(settings) : settings;
+      const annealed = trainPhase(context, { ...base, learningRate: settings.learningRate / ANNEALING_LEARNING_RATE_DIVISOR }, inputs, phase.best, epochs, [end, 1]);
+      epochs = annealed.epochs;
+      lastProgress = annealed.lastProgress ?? lastProgress;
+      const best = phase.best.slice();
+      const bestValLosses = [...phase.bestValLosses];
+      const bestEpochs = [...phase.bestEpochs];
+      for (let k = 0; k < shape.members; k++) {
+        if (annealed.bestValLosses[k] < bestValLosses[k]) {
+          copyMemberParams(layout, annealed.best, best, k);
+          bestValLosses[k] = annealed.bestValLosses[k];
+          bestEpochs[k] = annealed.bestEpochs[k];
+        }
+      }
+      // The cut inputs' weights got no gradient but were decayed; zero them again.
+      if (dropped.length > 0) zeroInputWeights(layout, shape, best, Array.from({ length: shape.inputs }, (_, j) => dropped.includes(j)));
+      phase = { ...phase, best, bestValLosses, bestEpochs };
+    }
+    // When a later phase did not run, progress stopped short of 1.
+    if (lastProgress && lastProgress.fraction < 1) onProgress?.({ ...lastProgress, activeMembers: 0, fraction: 1 });
     const { best, bestEpochs, bestValLosses } = phase;
 
     kernels.writeParams(state, best);
@@ -358,6 +398,8 @@ function checkSettings(s: Required<EnsembleOptions>): void {
   if (!(s.learningRate > 0) || !(s.weightDecay >= 0)) throw new RangeError('learningRate must be positive and weightDecay non-negative');
   if (!(s.validationFraction > 0 && s.validationFraction < 0.5)) throw new RangeError('validationFraction must be in (0, 0.5)');
   if (!(s.selectionThreshold >= 0)) throw new RangeError('selectionThreshold must be non-negative');
+  if (!(s.averaging >= 0 && s.averaging < 1)) throw new RangeError('averaging must be in [0, 1)');
+  if (typeof s.annealing !== 'boolean') throw new RangeError('annealing must be true or false');
   if (s.activation !== 'silu' && s.activation !== 'relu') throw new RangeError('Unknown activation');
   if (s.loss !== 'mse' && s.loss !== 'gaussian-nll') throw new RangeError('Unknown loss');
 }
@@ -462,13 +504,24 @@ function trainPhase(
   let epoch = firstEpoch;
   let active = shape.members;
   let lastProgress: EnsembleProgress | undefined;
+  // With averaging, the averaged weights are scored and kept; training goes on from the current ones.
+  const beta = settings.averaging;
+  let averaged: Float32Array | undefined;
   while (epoch - firstEpoch < settings.maxEpochs && active > 0) {
     epoch++;
     c.signal?.throwIfAborted();
     // One epoch is one block of steps; kernels without the block entry replay the same batches.
     trainBlock(kernels, state, xs, ys, c.memberRows, c.batch, c.stepsPerEpoch, deriveSeed(c.seed, 2, epoch), settings.learningRate, settings.weightDecay, 0, c.signal);
 
+    let current: Float32Array | undefined;
+    if (beta > 0) {
+      current = kernels.snapshot(state).params;
+      if (!averaged) averaged = current.slice();
+      else for (let q = 0; q < current.length; q++) averaged[q] = beta * averaged[q] + (1 - beta) * current[q];
+      kernels.writeParams(state, averaged);
+    }
     const outputs = kernels.predict(state, xs, n);
+    if (current) kernels.writeParams(state, current);
     const losses = memberLosses(shape, outputs, n, ys, (k) => splits[k].train);
     const valLosses = memberLosses(shape, outputs, n, ys, (k) => splits[k].validation);
     let improved = false;
@@ -483,8 +536,8 @@ function trainPhase(
     }
     if (!Number.isFinite(mean(losses))) throw new RangeError('Ensemble training diverged (non-finite loss)');
     if (improved) {
-      const current = kernels.snapshot(state).params;
-      for (let k = 0; k < shape.members; k++) if (bestEpochs[k] === epoch) copyMemberParams(layout, current, best, k);
+      const scored = averaged ?? kernels.snapshot(state).params;
+      for (let k = 0; k < shape.members; k++) if (bestEpochs[k] === epoch) copyMemberParams(layout, scored, best, k);
     }
     const done = active === 0 ? 1 : (epoch - firstEpoch) / settings.maxEpochs;
     lastProgress = {
