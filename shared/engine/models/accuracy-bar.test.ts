@@ -7,12 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { instantiateWasmGpKernels } from '../kernels/wasm-gp.ts';
 import { instantiateWasmMlpKernels } from '../kernels/wasm-mlp.ts';
 import { modelCandidates } from '../train/train.ts';
+import { crossValidate } from '../validate/cross-validate.ts';
 import { sklearnFriedman1, sklearnTestFolds } from '../validate/sklearn-data.ts';
 import { standardizeColumns } from '../validate/synthetic.ts';
 import { fitAuto } from './auto.ts';
+import { ensembleFactory } from './ensemble/ensemble.ts';
 
 const KERNELS_WASM = readFileSync(new URL('../../../wasm/build/kernels.wasm', import.meta.url));
 const BEST_PEER_R2 = 0.962;
+/** The same peer as ../shared/peers/regression.py prints it, to four decimals. */
+const BEST_PEER_R2_PRINTED = 0.9623;
 
 describe('the accuracy bar on Friedman #1 (1,000 × 10, noise 1, random_state 0)', () => {
   it("auto's cross-validated R² is at least the best peer's, and so is the network's alone", async () => {
@@ -35,5 +39,18 @@ describe('the accuracy bar on Friedman #1 (1,000 × 10, noise 1, random_state 0)
     const network = choice.scores.find((s) => s.name === 'mlp-ensemble');
     expect(network?.screenedAfterFolds).toBeUndefined();
     expect(foldMean('mlp-ensemble')).toBeGreaterThanOrEqual(BEST_PEER_R2);
-  }, 240_000);
+    // Over seeds 0–2 the network alone, rounded as the peer prints, is at least the peer's 0.9623.
+    const inputs = standardizeColumns(x);
+    const others = [1, 2].map(
+      (seed) =>
+        crossValidate(ensembleFactory({}, mlpKernels), inputs, y, {
+          testFolds: sklearnTestFolds(1000, 5),
+          seed,
+          restandardize: Array.from({ length: 10 }, (_, c) => c),
+        }).outputs[0].r2FoldMean,
+    );
+    const seeds = [foldMean('mlp-ensemble'), ...others];
+    const mean = seeds.reduce((a, b) => a + b) / seeds.length;
+    expect(Number(mean.toFixed(4)), `seeds 0–2: ${seeds.map((v) => v.toFixed(5)).join(', ')}`).toBeGreaterThanOrEqual(BEST_PEER_R2_PRINTED);
+  }, 400_000);
 });
