@@ -217,7 +217,8 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
     let inputs = xs;
     let epochs = phase.epochs;
     let importance: number[] | undefined;
-    let dropped: number[] = [];
+    // The inputs cut by selection, when its continuation was kept.
+    let cut: readonly boolean[] | undefined;
     let lastProgress = phase.lastProgress;
     if (select) {
       // Inputs whose shuffling costs the members less than the threshold on their own held-out rows
@@ -225,28 +226,29 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
       // members' best parameters with the lighter settings of a network without noise inputs. The
       // continuation is kept only when the members' held-out loss is lower than before the cut.
       importance = inputImportance(context, xs, phase.best);
-      const cut = importance.map((v) => v < settings.selectionThreshold);
-      if (cut.some(Boolean) && !cut.every(Boolean)) {
+      const weak = importance.map((v) => v < settings.selectionThreshold);
+      if (weak.some(Boolean) && !weak.every(Boolean)) {
         const masked = xs.slice();
-        for (let i = 0; i < n; i++) for (let j = 0; j < shape.inputs; j++) if (cut[j]) masked[i * shape.inputs + j] = 0;
+        for (let i = 0; i < n; i++) for (let j = 0; j < shape.inputs; j++) if (weak[j]) masked[i * shape.inputs + j] = 0;
         const start = phase.best.slice();
-        zeroInputWeights(layout, shape, start, cut);
+        zeroInputWeights(layout, shape, start, weak);
         const continued = trainPhase(context, continuationSettings(settings), masked, start, epochs, [middle, end]);
         epochs = continued.epochs;
         lastProgress = continued.lastProgress;
         if (mean(continued.bestValLosses) < mean(phase.bestValLosses)) {
           // The cut inputs' weights got no gradient but were decayed; zero them so that the inputs play no part.
-          zeroInputWeights(layout, shape, continued.best, cut);
+          zeroInputWeights(layout, shape, continued.best, weak);
           phase = continued;
           inputs = masked;
-          dropped = cut.flatMap((c, j) => (c ? [j] : []));
+          cut = weak;
         }
       }
     }
     if (settings.annealing) {
-      // From each member's best parameters, at a tenth of the learning rate (of the phase that
-      // produced them); a member keeps the result only when its held-out loss falls.
-      const base = dropped.length > 0 ? continuationSettings(settings) : settings;
+      // From each member's best parameters, at a tenth of the base learning rate, with the settings
+      // of the phase that produced them otherwise; a member keeps the result only when its held-out
+      // loss falls.
+      const base = cut ? continuationSettings(settings) : settings;
       const annealed = trainPhase(context, { ...base, learningRate: settings.learningRate / ANNEALING_LEARNING_RATE_DIVISOR }, inputs, phase.best, epochs, [end, 1]);
       epochs = annealed.epochs;
       lastProgress = annealed.lastProgress ?? lastProgress;
@@ -261,7 +263,7 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
         }
       }
       // The cut inputs' weights got no gradient but were decayed; zero them again.
-      if (dropped.length > 0) zeroInputWeights(layout, shape, best, Array.from({ length: shape.inputs }, (_, j) => dropped.includes(j)));
+      if (cut) zeroInputWeights(layout, shape, best, cut);
       phase = { ...phase, best, bestValLosses, bestEpochs };
     }
     // When a later phase did not run, progress stopped short of 1.
@@ -290,7 +292,7 @@ export function fitEnsemble(x: Matrix, y: Matrix, options: EnsembleOptions = {},
       },
       kernels,
       best,
-      { epochs, bestEpochs, bestValLosses, droppedInputs: dropped, ...(importance ? { inputImportance: importance } : {}) },
+      { epochs, bestEpochs, bestValLosses, droppedInputs: cut ? cut.flatMap((c, j) => (c ? [j] : [])) : [], ...(importance ? { inputImportance: importance } : {}) },
     );
   } finally {
     kernels.dispose(state);
